@@ -1,0 +1,81 @@
+/*
+ * Intel SGX / TDX quote parser (shared/spec/dcap.md section 1).
+ * Versions 3 (SGX), 4 (TDX, TD report 1.0) and 5 (body types 1, 2, 3).
+ * Every pointer points into the caller's buffer.
+ */
+#ifndef CV_QUOTE_H
+#define CV_QUOTE_H
+
+#include "cv.h"
+
+#define CV_TEE_SGX 0x00000000u
+#define CV_TEE_TDX 0x00000081u
+
+#define CV_BODY_SGX   1  /* SGX enclave report, 384 B */
+#define CV_BODY_TD10  2  /* TD report 1.0, 584 B */
+#define CV_BODY_TD15  3  /* TD report 1.5, 648 B */
+
+/* TD report fields (offsets relative to the body start). */
+typedef struct {
+	const uint8_t *tee_tcb_svn;     /* 16 */
+	const uint8_t *mr_seam;         /* 48 */
+	const uint8_t *mr_signer_seam;  /* 48 */
+	const uint8_t *seam_attributes; /* 8 */
+	const uint8_t *td_attributes;   /* 8 */
+	const uint8_t *xfam;            /* 8 */
+	const uint8_t *mr_td;           /* 48 */
+	const uint8_t *mr_config_id;    /* 48 */
+	const uint8_t *mr_owner;        /* 48 */
+	const uint8_t *mr_owner_config; /* 48 */
+	const uint8_t *rtmr[4];         /* 48 each */
+	const uint8_t *report_data;     /* 64 */
+	const uint8_t *tee_tcb_svn2;    /* 16, TD 1.5 only, else NULL */
+	const uint8_t *mr_servicetd;    /* 48, TD 1.5 only, else NULL */
+} cv_td_report;
+
+/* SGX enclave report (the v3 body, and the QE report of every quote). */
+typedef struct {
+	const uint8_t *raw;             /* 384 */
+	const uint8_t *cpu_svn;         /* 16 */
+	uint32_t misc_select;
+	const uint8_t *attributes;      /* 16 */
+	const uint8_t *mr_enclave;      /* 32 */
+	const uint8_t *mr_signer;       /* 32 */
+	uint16_t isv_prod_id;
+	uint16_t isv_svn;
+	const uint8_t *report_data;     /* 64 */
+} cv_enclave_report;
+
+typedef struct {
+	const uint8_t *raw;             /* the quote */
+	size_t raw_len;                 /* bytes used (trailing bytes excluded) */
+	uint16_t version;
+	uint16_t key_type;
+	uint32_t tee_type;
+	uint16_t qe_svn, pce_svn;       /* header; meaningful for v3 */
+	const uint8_t *qe_vendor_id;    /* 16 */
+	const uint8_t *user_data;       /* 20 */
+	uint16_t body_type;             /* CV_BODY_*; v3 -> 1, v4 -> 2 */
+	uint32_t body_size;
+	const uint8_t *body;
+	size_t signed_len;              /* header (+ v5 descriptor) + body */
+	cv_td_report td;                /* when TDX */
+	cv_enclave_report sgx;          /* when body_type == 1 */
+
+	const uint8_t *quote_sig;       /* 64, r||s */
+	const uint8_t *att_key;         /* 64, x||y */
+	cv_enclave_report qe_report;    /* 384 */
+	const uint8_t *qe_report_sig;   /* 64 */
+	const uint8_t *qe_auth;
+	size_t qe_auth_len;
+	uint16_t cert_type;             /* innermost certification data type (5 normally) */
+	const uint8_t *cert_data;       /* its bytes (PEM chain for type 5) */
+	size_t cert_data_len;
+} cv_quote;
+
+/* Parse and apply the header gates. Codes: CV_QUOTE_TRUNCATED,
+ * CV_QUOTE_UNSUPPORTED_VERSION, CV_QUOTE_UNSUPPORTED_TEE,
+ * CV_QUOTE_UNSUPPORTED_KEY_TYPE, CV_QUOTE_UNSUPPORTED_BODY_TYPE, CV_QUOTE_MALFORMED. */
+cv_err cv_quote_parse(const uint8_t *buf, size_t len, cv_quote *q, cv_diag *d);
+
+#endif
