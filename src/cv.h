@@ -9,6 +9,7 @@
 #ifndef CV_H
 #define CV_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -103,6 +104,7 @@ void cv_diag_clear(cv_diag *d);
 /* Formatting helper used by cv_fail and the report writer; returns the
  * length written (excluding the NUL), always NUL-terminates when cap > 0. */
 size_t cv_format(char *out, size_t cap, const char *fmt, ...);
+void cv_vformat_into(char *out, size_t cap, const char *fmt, va_list ap);
 
 /* A read-only byte range. */
 typedef struct {

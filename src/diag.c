@@ -160,6 +160,11 @@ static size_t cv_vformat(char *out, size_t cap, const char *fmt, va_list ap)
 	return s.len < cap ? s.len : (cap ? cap - 1 : 0);
 }
 
+void cv_vformat_into(char *out, size_t cap, const char *fmt, va_list ap)
+{
+	cv_vformat(out, cap, fmt, ap);
+}
+
 size_t cv_format(char *out, size_t cap, const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,179 @@
+/*
+ * Verify-request options. Every field is validated; an unknown value is a
+ * request error rather than a silently weaker policy.
+ */
+#include <string.h>
+
+#include "request.h"
+#include "util.h"
+
+unsigned cv_tcb_status_bit(const char *name)
+{
+	static const struct { const char *name; unsigned bit; } t[] = {
+		{ "UpToDate", CV_TCBS_UP_TO_DATE },
+		{ "SWHardeningNeeded", CV_TCBS_SW_HARDENING_NEEDED },
+		{ "ConfigurationNeeded", CV_TCBS_CONFIGURATION_NEEDED },
+		{ "ConfigurationAndSWHardeningNeeded", CV_TCBS_CONFIGURATION_AND_SW_HARDENING_NEEDED },
+		{ "OutOfDate", CV_TCBS_OUT_OF_DATE },
+		{ "OutOfDateConfigurationNeeded", CV_TCBS_OUT_OF_DATE_CONFIGURATION_NEEDED },
+		{ "Revoked", CV_TCBS_REVOKED },
+	};
+	for (size_t i = 0; name && i < sizeof t / sizeof t[0]; i++)
+		if (strcmp(name, t[i].name) == 0)
+			return t[i].bit;
+	return 0;
+}
+
+/* A hex option of at most max bytes (exact when exact is set). */
+static cv_err opt_hex(const cJSON *obj, const char *key, size_t max, int exact, cv_opt_bytes *out,
+	cv_diag *d)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	out->set = 0;
+	if (!it || cJSON_IsNull(it))
+		return CV_OK;
+	if (!cJSON_IsString(it))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option %s must be a hex string.", key);
+	const char *s = it->valuestring;
+	size_t n = cv_hex_decode(s, strlen(s), out->v, max);
+	if (n == (size_t)-1)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option %s is not hex of at most %u bytes.", key,
+			(unsigned)max);
+	if (n == 0)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option %s is empty.", key);
+	if (exact && n != max)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option %s must be %u bytes, got %u.", key,
+			(unsigned)max, (unsigned)n);
+	out->len = n;
+	out->set = 1;
+	return CV_OK;
+}
+
+static cv_err opt_bool(const cJSON *obj, const char *key, int *out, cv_diag *d)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*out = 0;
+	if (!it || cJSON_IsNull(it))
+		return CV_OK;
+	if (!cJSON_IsBool(it))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option %s must be true or false.", key);
+	*out = cJSON_IsTrue(it);
+	return CV_OK;
+}
+
+static const char *opt_str(const cJSON *obj, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
+{
+	cv_err e;
+	r->tcb_preset = CV_TCB_DEFAULT;
+	if (!pol || cJSON_IsNull(pol))
+		return CV_OK;
+	if (!cJSON_IsObject(pol))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option policy must be an object.");
+	const cJSON *tcb = cJSON_GetObjectItemCaseSensitive(pol, "tcb");
+	if (tcb && !cJSON_IsNull(tcb)) {
+		const char *s = cJSON_IsString(tcb) ? tcb->valuestring : "";
+		if (strcmp(s, "strict") == 0) r->tcb_preset = CV_TCB_STRICT;
+		else if (strcmp(s, "default") == 0) r->tcb_preset = CV_TCB_DEFAULT;
+		else if (strcmp(s, "permissive") == 0) r->tcb_preset = CV_TCB_PERMISSIVE;
+		else return cv_fail(d, CV_REQUEST_MALFORMED, "policy.tcb must be strict, default or permissive.");
+	}
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(pol, "allow_tcb");
+	if (allow && !cJSON_IsNull(allow)) {
+		if (!cJSON_IsArray(allow))
+			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_tcb must be a list of TCB status names.");
+		const cJSON *it;
+		cJSON_ArrayForEach(it, allow) {
+			unsigned bit = cJSON_IsString(it) ? cv_tcb_status_bit(it->valuestring) : 0;
+			if (!bit)
+				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_tcb has an unknown TCB status %s.",
+					cJSON_IsString(it) ? it->valuestring : "(not a string)");
+			r->allow_tcb |= bit;
+		}
+		r->has_allow_tcb = 1;
+	}
+	if ((e = opt_bool(pol, "allow_debug", &r->allow_debug, d)) != CV_OK ||
+		(e = opt_bool(pol, "require_pinned_images", &r->require_pinned_images, d)) != CV_OK)
+		return e;
+	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(pol, "expect");
+	if (!exp || cJSON_IsNull(exp))
+		return CV_OK;
+	if (!cJSON_IsObject(exp))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect must be an object.");
+	if ((e = opt_hex(exp, "mrtd", 48, 1, &r->expect_mrtd, d)) != CV_OK ||
+		(e = opt_hex(exp, "app_id", 20, 1, &r->expect_app_id, d)) != CV_OK ||
+		(e = opt_hex(exp, "compose_hash", 32, 1, &r->expect_compose_hash, d)) != CV_OK ||
+		(e = opt_hex(exp, "os_image_hash", 32, 1, &r->expect_os_image_hash, d)) != CV_OK)
+		return e;
+	const cJSON *rtmr = cJSON_GetObjectItemCaseSensitive(exp, "rtmr");
+	if (rtmr && !cJSON_IsNull(rtmr)) {
+		if (!cJSON_IsObject(rtmr))
+			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect.rtmr must map 0..3 to hex.");
+		const cJSON *it;
+		cJSON_ArrayForEach(it, rtmr) {
+			const char *k = it->string;
+			if (!k || k[0] < '0' || k[0] > '3' || k[1])
+				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect.rtmr keys must be 0, 1, 2 or 3.");
+			char key[16];
+			cv_format(key, sizeof key, "%s", k);
+			if ((e = opt_hex(rtmr, key, 48, 1, &r->expect_rtmr[k[0] - '0'], d)) != CV_OK)
+				return e;
+		}
+	}
+	return CV_OK;
+}
+
+cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
+{
+	cv_err e;
+	memset(r, 0, sizeof *r);
+	r->tcb_preset = CV_TCB_DEFAULT;
+	if (!cJSON_IsObject(root))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "The request must be a JSON object.");
+	r->evidence = cJSON_GetObjectItemCaseSensitive(root, "evidence");
+	if (!r->evidence || cJSON_IsNull(r->evidence))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "The request has no evidence.");
+	const cJSON *now = cJSON_GetObjectItemCaseSensitive(root, "now");
+	/* The core never reads a clock: the caller supplies the time. */
+	if (!cJSON_IsNumber(now) || now->valuedouble < 0 || now->valuedouble > 253402300799.0)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "The request needs now: unix seconds to verify at.");
+	r->now = (int64_t)now->valuedouble;
+	const cJSON *coll = cJSON_GetObjectItemCaseSensitive(root, "collateral");
+	r->collateral = (coll && !cJSON_IsNull(coll)) ? coll : NULL;
+	if ((e = opt_hex(root, "nonce", 64, 0, &r->nonce, d)) != CV_OK ||
+		(e = opt_hex(root, "report_data", 64, 0, &r->report_data, d)) != CV_OK)
+		return e;
+	if ((e = parse_policy(cJSON_GetObjectItemCaseSensitive(root, "policy"), r, d)) != CV_OK)
+		return e;
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "verifier");
+	if (cJSON_IsObject(ver)) {
+		r->verifier_version = opt_str(ver, "version");
+		r->verifier_wasm_sha256 = opt_str(ver, "wasm_sha256");
+	}
+	r->collateral_source = opt_str(root, "collateral_source");
+	if ((e = opt_bool(root, "recorded_sample", &r->recorded_sample, d)) != CV_OK)
+		return e;
+#ifdef CV_TEST_BUILD
+	/* Test builds only: an extra trust anchor (docs/core-api.md). */
+	const char *tr = opt_str(root, "unsafe_test_root_der_hex");
+	if (!tr && cJSON_IsObject(r->evidence)) {
+		tr = opt_str(r->evidence, "unsafe_test_root_der_hex");
+		const cJSON *att = cJSON_GetObjectItemCaseSensitive(r->evidence, "attestation");
+		if (!tr && cJSON_IsObject(att))
+			tr = opt_str(att, "unsafe_test_root_der_hex");
+	}
+	if (tr) {
+		size_t n = cv_hex_decode(tr, strlen(tr), r->test_root_der, sizeof r->test_root_der);
+		if (n == (size_t)-1 || n == 0)
+			return cv_fail(d, CV_REQUEST_MALFORMED, "unsafe_test_root_der_hex is not hex of a DER certificate.");
+		r->test_root_len = n;
+		r->test_root.set = 1;
+	}
+#endif
+	return CV_OK;
+}

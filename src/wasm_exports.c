@@ -1,0 +1,40 @@
+/*
+ * The WASM module's exports (docs/core-api.md): an allocator and the JSON
+ * entry point. The result block is a little-endian u32 length followed by
+ * the JSON, so one return value carries both and no global state is needed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+
+#define EXPORT(name) __attribute__((export_name(#name), used))
+
+EXPORT(cv_alloc) void *cv_alloc(size_t size)
+{
+	return malloc(size ? size : 1);
+}
+
+EXPORT(cv_free) void cv_free(void *p)
+{
+	free(p);
+}
+
+EXPORT(cv_run) uint8_t *cv_run(const char *req, size_t req_len)
+{
+	char *out = NULL;
+	size_t out_len = 0;
+	cv_run_json(req, req_len, &out, &out_len);
+	if (!out)
+		return NULL;
+	uint8_t *block = malloc(out_len + 4);
+	if (block) {
+		block[0] = (uint8_t)out_len;
+		block[1] = (uint8_t)(out_len >> 8);
+		block[2] = (uint8_t)(out_len >> 16);
+		block[3] = (uint8_t)(out_len >> 24);
+		memcpy(block + 4, out, out_len);
+	}
+	free(out);
+	return block;
+}
