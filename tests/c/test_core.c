@@ -85,8 +85,26 @@ static void test_jsonw(void)
 	free(out);
 }
 
+/* Every reason code is documented in docs/reason-codes.md. */
+static void test_codes_documented(void)
+{
+	size_t len;
+	char *doc = (char *)check_read_file("../docs/reason-codes.md", &len);
+	CHECK(doc != NULL);
+	for (int e = 0; doc && e < CV_ERR_COUNT; e++) {
+		char needle[64];
+		cv_format(needle, sizeof needle, "| `%s` |", cv_err_name((cv_err)e));
+		if (!strstr(doc, needle)) {
+			fprintf(stderr, "undocumented reason code %s\n", cv_err_name((cv_err)e));
+			CHECK(0);
+		}
+	}
+	free(doc);
+}
+
 int main(void)
 {
+	test_codes_documented();
 	test_hex();
 	test_time();
 	test_format();

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// cvm-verify command line (interface.md section 3). Exit codes: 0 pass/warn, 1 fail, 2 usage or malformed
+// input, 3 nothing could be judged (network, collateral unavailable, internal error).
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseArgs, UsageError, HELP, isHttpUrl } from './args.js';
+import { VERSION } from './version.js';
+import { formatReport, formatMonitorLine, monitorResult, clean } from './format.js';
+import { verifyCvm, verifyEvidence, evidenceOf, exitCodeFor } from './index.js';
+import { parseJsonText, normalizeCollateral, toEvidenceValue } from './input.js';
+import { codedError } from './util.js';
+
+const MAX_FILE = 32 * 1024 * 1024;
+
+/** @param {NodeJS.WriteStream} stream @param {string} text */
+function write(stream, text) {
+  return new Promise((resolve) => { if (!text) resolve(undefined); else stream.write(text, () => resolve(undefined)); });
+}
+
+/** @param {NodeJS.WriteStream} stream */
+function useColor(stream) {
+  return !!stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+/**
+ * Reads a file (or standard input for "-"); unreadable -> exit 2.
+ * @param {string} path
+ * @param {string} what
+ * @returns {Promise<Uint8Array>}
+ */
+async function readInput(path, what) {
+  try {
+    let buf;
+    if (path === '-') {
+      const chunks = [];
+      let n = 0;
+      for await (const c of process.stdin) {
+        n += c.length;
+        if (n > MAX_FILE) throw codedError('INPUT_TOO_LARGE', `${what} on standard input is larger than ${MAX_FILE} bytes`);
+        chunks.push(c);
+      }
+      buf = Buffer.concat(chunks);
+    } else {
+      buf = await readFile(path);
+    }
+    if (buf.length > MAX_FILE) throw codedError('INPUT_TOO_LARGE', `${what} ${path} is larger than ${MAX_FILE} bytes`);
+    if (buf.length === 0) throw codedError('EVIDENCE_MALFORMED', `${what} ${path} is empty`);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  } catch (e) {
+    const err = /** @type {any} */ (e);
+    if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) && !err.syscall) throw e;
+    const why = err && err.code === 'ENOENT' ? 'no such file' : err && err.code === 'EISDIR' ? 'it is a directory' : err && err.code === 'EACCES' ? 'permission denied' : (err && err.message) || String(e);
+    throw codedError('EVIDENCE_MALFORMED', `cannot read ${what} ${path}: ${why}`);
+  }
+}
+
+/**
+ * An evidence file as the API's input: .json must be JSON; .hex hex text; .bin a binary quote; other names
+ * are recognised by content.
+ * @param {string} path
+ */
+async function readEvidence(path) {
+  const bytes = await readInput(path, 'the evidence file');
+  const ext = extname(path).toLowerCase();
+  const label = path === '-' ? 'standard input' : path;
+  if (ext === '.json') return parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), label);
+  if (ext === '.hex') {
+    const t = new TextDecoder().decode(bytes).trim();
+    if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(t)) throw codedError('EVIDENCE_MALFORMED', `${label} is not hex text`);
+    return t;
+  }
+  if (ext === '.bin') return bytes;
+  try {
+    return toEvidenceValue(bytes);
+  } catch (e) {
+    throw codedError(/** @type {any} */ (e).code || 'EVIDENCE_MALFORMED', `${label}: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/** @param {unknown} e */
+function errorLine(e) {
+  const err = /** @type {any} */ (e);
+  if (err instanceof UsageError) return `cvm-verify: ${err.message}\nRun "cvm-verify --help" for usage.\n`;
+  const code = err && err.code ? `${err.code}: ` : '';
+  return `cvm-verify: ${clean(code)}${clean(err && err.message ? err.message : String(e))}\n`;
+}
+
+/**
+ * @param {import('./args.js').ParsedArgs} a
+ * @returns {Promise<import('./index.js').VerifyOptions>}
+ */
+async function apiOptions(a) {
+  const options = { ...a.options };
+  if (a.collateralFile !== undefined) {
+    const bytes = await readInput(a.collateralFile, 'the collateral file');
+    options.collateral = normalizeCollateral(parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), a.collateralFile));
+  }
+  return options;
+}
+
+/** @param {import('./args.js').ParsedArgs} a */
+async function runVerify(a) {
+  const target = a.targets[0];
+  const options = await apiOptions(a);
+  const report = isHttpUrl(target)
+    ? await verifyCvm(target, options)
+    : await verifyEvidence(await readEvidence(target), options);
+  if (a.saveEvidence) {
+    try {
+      await writeFile(a.saveEvidence, JSON.stringify(evidenceOf(report), null, 2) + '\n');
+    } catch (e) {
+      throw codedError('REQUEST_MALFORMED', `cannot write ${a.saveEvidence}: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  if (a.json) await write(process.stdout, JSON.stringify(report, null, 2) + '\n');
+  else if (!a.quiet) {
+    await write(process.stdout, formatReport(report, { color: useColor(process.stdout), target }));
+    if (a.saveEvidence) await write(process.stderr, `evidence saved to ${a.saveEvidence}\n`);
+  }
+  return exitCodeFor(report);
+}
+
+/** @param {import('./args.js').ParsedArgs} a */
+async function runMonitor(a) {
+  const options = await apiOptions(a);
+  const ctl = new AbortController();
+  /** @type {string | null} */
+  let stopped = null;
+  /** @type {(() => void) | null} */
+  let wake = null;
+  const stop = (/** @type {string} */ sig) => {
+    if (stopped) return;
+    stopped = sig;
+    ctl.abort();
+    if (wake) wake();
+  };
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const color = useColor(process.stdout);
+  let worst = 0;
+  try {
+    for (;;) {
+      for (const url of a.targets) {
+        if (stopped) break;
+        /** @type {import('./index.js').Report | null} */
+        let report = null;
+        /** @type {unknown} */
+        let error = null;
+        try {
+          report = await verifyCvm(url, { ...options, signal: ctl.signal });
+        } catch (e) {
+          error = e;
+        }
+        if (stopped) break; // do not report the aborted request as a failure
+        const code = exitCodeFor(report, error);
+        if (code === 1 || (code !== 0 && worst !== 1)) worst = code;
+        const r = monitorResult(url, report, error, code);
+        await write(process.stdout, (a.json ? JSON.stringify(r) : formatMonitorLine(r, { color })) + '\n');
+      }
+      if (stopped || a.once) break;
+      await new Promise((resolve) => {
+        const t = setTimeout(resolve, a.interval * 1000);
+        wake = () => { clearTimeout(t); resolve(undefined); };
+      });
+      wake = null;
+      if (stopped) break;
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+  if (stopped) {
+    if (!a.json && !a.quiet) await write(process.stderr, `cvm-verify monitor: stopped (${stopped})\n`);
+    return stopped === 'SIGINT' ? 130 : 143;
+  }
+  return worst;
+}
+
+/**
+ * @param {string[]} argv
+ * @returns {Promise<number>} the exit code
+ */
+export async function main(argv) {
+  /** @type {import('./args.js').ParsedArgs | undefined} */
+  let a;
+  try {
+    a = parseArgs(argv);
+    if (a.command === 'help') { await write(process.stdout, HELP); return 0; }
+    if (a.command === 'version') {
+      let sha = '';
+      try { sha = (await import('./wasm-sha256.js')).WASM_SHA256; } catch { sha = ''; }
+      await write(process.stdout, `cvm-verify ${VERSION}${sha ? ` (core sha256 ${sha})` : ''}\n`);
+      return 0;
+    }
+    return a.command === 'monitor' ? await runMonitor(a) : await runVerify(a);
+  } catch (e) {
+    await write(process.stderr, errorLine(e));
+    return e instanceof UsageError ? 2 : exitCodeFor(null, e);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exit(code);

@@ -1,0 +1,135 @@
+// GET with a timeout, a size cap and fail-closed error classification (FETCH_FAILED / CORS_BLOCKED).
+import { codedError } from './util.js';
+
+/** @typedef {typeof globalThis.fetch} FetchFn */
+
+/**
+ * @typedef {object} GetOptions
+ * @property {FetchFn} [fetch] a fetch implementation (default: the global one)
+ * @property {AbortSignal} [signal] aborts the request
+ * @property {number} [timeoutMs] whole-request timeout, body included (default 15000)
+ * @property {number} [maxBytes] largest body accepted (default 8 MiB)
+ * @property {string} [accept] Accept header
+ * @property {string} [what] what is being fetched, for messages ("the attestation")
+ * @property {string} [hint] what to do about a failure, appended to messages
+ */
+
+/**
+ * The environment that decides whether a failed fetch is a CORS block: a browser page fetching another origin.
+ * @returns {{browser: boolean, origin: string | null}}
+ */
+export function currentEnv() {
+  const g = /** @type {any} */ (globalThis);
+  const browser = typeof g.window !== 'undefined' || (typeof g.WorkerGlobalScope !== 'undefined' && typeof g.importScripts === 'function');
+  let origin = null;
+  try { origin = browser && g.location ? String(g.location.origin) : null; } catch { origin = null; }
+  return { browser, origin };
+}
+
+/**
+ * Turns a failure of fetch (or of reading its body) into a coded Error.
+ * In a browser, fetch rejects with a bare TypeError for CORS refusals (and, indistinguishably, for network
+ * errors) on cross-origin requests: that is CORS_BLOCKED, with a message saying both.
+ * @param {unknown} err
+ * @param {string} url
+ * @param {{timedOut?: boolean, timeoutMs?: number, aborted?: boolean, what?: string, hint?: string}} ctx
+ * @param {{browser: boolean, origin: string | null}} [env]
+ * @returns {Error & {code: string}}
+ */
+export function classifyFetchError(err, url, ctx, env = currentEnv()) {
+  const what = ctx.what || 'the resource';
+  const hint = ctx.hint ? ` ${ctx.hint}` : '';
+  const code = err && typeof err === 'object' ? /** @type {any} */ (err).code : undefined;
+  if (code === 'FETCH_FAILED' || code === 'CORS_BLOCKED') return /** @type {any} */ (err);
+  if (ctx.timedOut) {
+    return codedError('FETCH_FAILED', `fetching ${what} from ${url} timed out after ${Math.round((ctx.timeoutMs || 0) / 100) / 10} s; check that the service is up and reachable.${hint}`, err);
+  }
+  if (ctx.aborted) return codedError('FETCH_FAILED', `fetching ${what} from ${url} was aborted`, err);
+  let crossOrigin = false;
+  try { crossOrigin = env.origin !== null && new URL(url).origin !== env.origin; } catch { crossOrigin = false; }
+  if (env.browser && crossOrigin && err instanceof TypeError) {
+    return codedError('CORS_BLOCKED', `the browser blocked or could not complete the request for ${what} to ${url}: either the server does not send Access-Control-Allow-Origin (it must, for a page on another origin to read it) or it is unreachable. Use the command-line verifier, or paste the evidence instead.`, err);
+  }
+  const e = /** @type {any} */ (err);
+  const cause = e && e.cause ? e.cause : null;
+  const detail = [e && e.message, cause && (cause.code || cause.message)].filter(Boolean).join(': ');
+  return codedError('FETCH_FAILED', `fetching ${what} from ${url} failed (${detail || String(err)}); check the URL and your network.${hint}`, err);
+}
+
+/**
+ * GET a URL and read the whole body. Any failure, non-2xx status or oversized body throws a coded Error
+ * (FETCH_FAILED, or CORS_BLOCKED in a browser).
+ * @param {string} url
+ * @param {GetOptions} [opts]
+ * @returns {Promise<{status: number, headers: Headers, bytes: Uint8Array, url: string}>}
+ */
+export async function httpGet(url, opts = {}) {
+  const timeoutMs = opts.timeoutMs ?? 15000;
+  const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
+  const what = opts.what || 'the resource';
+  const fetchFn = opts.fetch || globalThis.fetch.bind(globalThis);
+  const ctl = new AbortController();
+  const ctx = { timedOut: false, timeoutMs, aborted: false, what, hint: opts.hint };
+  const onAbort = () => { ctx.aborted = true; ctl.abort(opts.signal && opts.signal.reason); };
+  if (opts.signal) {
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+  }
+  const timer = timeoutMs > 0 ? setTimeout(() => { ctx.timedOut = true; ctl.abort(); }, timeoutMs) : null;
+  try {
+    /** @type {RequestInit} */
+    const init = { method: 'GET', signal: ctl.signal, redirect: 'follow', credentials: 'omit' };
+    if (opts.accept) init.headers = { accept: opts.accept };
+    const res = await fetchFn(url, init);
+    if (!res.ok) {
+      let body = '';
+      try { body = (await res.text()).slice(0, 200).replace(/\s+/g, ' ').trim(); } catch { body = ''; }
+      const err = codedError('FETCH_FAILED', `fetching ${what} from ${url} failed: HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}${body ? ` ("${body}")` : ''}.${opts.hint ? ' ' + opts.hint : ''}`);
+      /** @type {any} */ (err).status = res.status;
+      throw err;
+    }
+    const bytes = await readCapped(res, maxBytes, url, what);
+    return { status: res.status, headers: res.headers, bytes, url };
+  } catch (e) {
+    throw classifyFetchError(e, url, ctx);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (opts.signal) opts.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * @param {Response} res
+ * @param {number} max
+ * @param {string} url
+ * @param {string} what
+ * @returns {Promise<Uint8Array>}
+ */
+async function readCapped(res, max, url, what) {
+  const tooBig = () => codedError('FETCH_FAILED', `the response for ${what} from ${url} is larger than ${max} bytes; refusing it`);
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw tooBig();
+  if (!res.body || typeof res.body.getReader !== 'function') {
+    const b = new Uint8Array(await res.arrayBuffer());
+    if (b.length > max) throw tooBig();
+    return b;
+  }
+  const reader = res.body.getReader();
+  /** @type {Uint8Array[]} */
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > max) {
+      try { await reader.cancel(); } catch { /* ignore */ }
+      throw tooBig();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) { out.set(c, o); o += c.length; }
+  return out;
+}

@@ -1,0 +1,247 @@
+// Types of the cvm-verify JavaScript API (interface.md sections 1, 2 and 4).
+
+/** A check's outcome. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+/** Check ids, in report order. */
+export type CheckId =
+  | 'quote.format' | 'hardware.signature' | 'collateral.validity' | 'tcb.status' | 'td.attributes'
+  | 'eventlog.replay' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
+  | 'app.images_pinned' | 'policy.measurements';
+
+export type TcbStatus =
+  | 'UpToDate' | 'SWHardeningNeeded' | 'ConfigurationNeeded' | 'ConfigurationAndSWHardeningNeeded'
+  | 'OutOfDate' | 'OutOfDateConfigurationNeeded' | 'Revoked';
+
+export type TcbPolicyPreset = 'strict' | 'default' | 'permissive';
+
+/** Reason codes of interface.md section 1, plus the core's request errors. */
+export type ReasonCode =
+  | 'OK' | 'QUOTE_TRUNCATED' | 'QUOTE_UNSUPPORTED_VERSION' | 'QUOTE_UNSUPPORTED_TEE' | 'QUOTE_UNSUPPORTED_KEY_TYPE'
+  | 'QUOTE_MALFORMED' | 'CERT_CHAIN_INVALID' | 'CERT_EXPIRED' | 'CERT_REVOKED' | 'ROOT_CA_MISMATCH' | 'CRL_INVALID'
+  | 'CRL_EXPIRED' | 'COLLATERAL_MISSING' | 'COLLATERAL_MALFORMED' | 'COLLATERAL_EXPIRED' | 'COLLATERAL_NOT_YET_VALID'
+  | 'TCB_INFO_SIGNATURE_INVALID' | 'QE_IDENTITY_SIGNATURE_INVALID' | 'QE_IDENTITY_MISMATCH'
+  | 'QE_REPORT_SIGNATURE_INVALID' | 'QE_REPORT_DATA_MISMATCH' | 'QUOTE_SIGNATURE_INVALID' | 'FMSPC_MISMATCH'
+  | 'TCB_LEVEL_NOT_FOUND' | 'TDX_MODULE_MISMATCH' | 'TCB_REVOKED' | 'TCB_STATUS_NOT_ALLOWED' | 'TD_DEBUG'
+  | 'TD_ATTRIBUTES_INVALID' | 'EVENT_LOG_MALFORMED' | 'RTMR_MISMATCH' | 'COMPOSE_HASH_MISMATCH' | 'COMPOSE_MISSING'
+  | 'NONCE_MISMATCH' | 'REPORT_DATA_MISMATCH' | 'IMAGE_NOT_PINNED' | 'MEASUREMENT_MISMATCH' | 'EVIDENCE_MALFORMED'
+  | 'FETCH_FAILED' | 'CORS_BLOCKED'
+  | 'REQUEST_MALFORMED' | 'INPUT_TOO_LARGE' | 'OUT_OF_MEMORY' | 'INTERNAL'
+  | (string & {});
+
+export interface Check {
+  id: CheckId | (string & {});
+  status: CheckStatus;
+  /** 'OK' or a reason code. */
+  code: ReasonCode;
+  /** One human sentence. */
+  message: string;
+  /** False for checks that only inform (e.g. app.images_pinned by default): they never make the verdict fail. */
+  enforced: boolean;
+}
+
+/** The report (`cvm-verify/report/v1`). Fields may be added in later versions, never removed. */
+export interface Report {
+  schema: 'cvm-verify/report/v1';
+  verdict: Verdict;
+  /** Unix seconds the evidence was judged at. */
+  verified_at: number;
+  verifier: { version: string; wasm_sha256: string };
+  checks: Check[];
+  quote?: {
+    version: number; tee: 'TDX' | 'SGX'; body_type?: number; mr_td?: string; rtmr0?: string; rtmr1?: string;
+    rtmr2?: string; rtmr3?: string; report_data: string; mr_config_id?: string; mr_owner?: string;
+    mr_owner_config?: string; mr_seam?: string; mr_signer_seam?: string; td_attributes?: string; xfam?: string;
+    tee_tcb_svn?: string; debug: boolean; [k: string]: unknown;
+  };
+  platform?: { fmspc: string; pce_id: string; pck_ca: 'platform' | 'processor'; ppid?: string; [k: string]: unknown };
+  tcb?: {
+    status: TcbStatus | (string & {}); advisory_ids: string[]; platform_status?: string; qe_status?: string;
+    module_status?: string; tcb_date?: string; evaluation_data_number?: number; [k: string]: unknown;
+  };
+  collateral?: {
+    tcb_info_issue_date?: string; tcb_info_next_update?: string; qe_identity_next_update?: string;
+    pck_crl_next_update?: string; root_crl_next_update?: string; expires_at?: string;
+    /** The PCCS base URL the collateral came from, or 'supplied'. */
+    source?: string; [k: string]: unknown;
+  };
+  event_log?: {
+    rtmr: { index: number; quoted: string; replayed: string; match: boolean }[];
+    events: { imr: number; type: number; name?: string; payload?: string; digest: string; digest_supplied_matches?: boolean }[];
+    [k: string]: unknown;
+  };
+  app?: {
+    app_id?: string; instance_id?: string; compose_hash?: string; key_provider?: { name: string; id?: string };
+    os_image_hash?: string; runner?: string; images?: { service: string; image: string; pinned: boolean }[];
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+}
+
+/**
+ * A report returned by verifyCvm / verifyEvidence / verifyQuote. `evidence` is a NON-ENUMERABLE property:
+ * it does not appear in JSON.stringify(report), Object.keys or the report schema. It holds the bundle the
+ * report was made from (with the collateral used and the report), ready to save: JSON.stringify(report.evidence)
+ * re-verifies offline with the same verdict (given the same options and `now`). Also reachable as
+ * evidenceOf(report).
+ */
+export type VerifiedReport = Report & { readonly evidence: EvidenceBundle };
+
+/** Intel DCAP collateral, in the dcap-qvl JSON form; byte fields as hex strings. */
+export interface QuoteCollateralV3 {
+  /** PEM chain (PCK CA, root). */
+  pck_crl_issuer_chain: string;
+  /** DER CRL of the Intel SGX Root CA, hex. */
+  root_ca_crl: string;
+  /** DER CRL of the PCK Processor or Platform CA, hex. */
+  pck_crl: string;
+  tcb_info_issuer_chain: string;
+  /** The `tcbInfo` JSON text exactly as signed. */
+  tcb_info: string;
+  /** 64-byte ECDSA signature r||s, hex. */
+  tcb_info_signature: string;
+  qe_identity_issuer_chain: string;
+  /** The `enclaveIdentity` JSON text exactly as signed. */
+  qe_identity: string;
+  qe_identity_signature: string;
+  /** PEM leaf + CA + root; only for quotes whose certification data has no chain (types 2/3). */
+  pck_certificate_chain?: string;
+}
+
+/** dstack GetQuote response (also accepted: legacy tappd TdxQuote {quote, event_log, hash_algorithm, prefix}). */
+export interface GetQuoteResponse {
+  /** Hex of the raw quote (with or without 0x). */
+  quote: string;
+  /** A JSON string holding the event log array. */
+  event_log?: string;
+  report_data?: string;
+  vm_config?: string;
+  [k: string]: unknown;
+}
+
+/** dstack Info response. */
+export interface InfoResponse {
+  app_id?: string;
+  instance_id?: string;
+  app_name?: string;
+  /** JSON string or object: {mrtd, rtmr0..3, compose_hash, os_image_hash, event_log: [...], app_compose: "..."}. */
+  tcb_info?: string | Record<string, unknown>;
+  key_provider_info?: string;
+  vm_config?: string;
+  [k: string]: unknown;
+}
+
+/** The evidence bundle (`cvm-evidence/v1`): what --save-evidence and the page's download write. */
+export interface EvidenceBundle {
+  format: 'cvm-evidence/v1';
+  /** The app's base URL, when fetched from one. */
+  source_url?: string;
+  /** ISO-8601 time of the fetch. */
+  fetched_at?: string;
+  /** Hex nonce sent as reportData (32 bytes), which report_data must start with. */
+  nonce?: string;
+  attestation?: GetQuoteResponse;
+  info?: InfoResponse;
+  /** Why `info` is absent when GET /info failed (the verification goes on without it). */
+  info_error?: string;
+  collateral?: QuoteCollateralV3;
+  report?: Report;
+  [k: string]: unknown;
+}
+
+/** Evidence of any shape of interface.md section 2. */
+export type EvidenceInput =
+  | EvidenceBundle | GetQuoteResponse | InfoResponse | Record<string, unknown>
+  | string /* JSON text or hex quote */ | number[] /* quote bytes */ | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+export interface PolicyObject {
+  /** TCB policy preset (default 'default'). */
+  tcb?: TcbPolicyPreset;
+  /** Replaces the preset's accepted statuses: these pass (Revoked never does). */
+  allowTcb?: TcbStatus[];
+  /** Accept a debug TD. Never in production. */
+  allowDebug?: boolean;
+  /** Make app.images_pinned enforced (fail instead of warn). */
+  requirePinnedImages?: boolean;
+  /** Values the measurements must equal (hex, with or without 0x). */
+  expect?: {
+    mrtd?: string;
+    rtmr?: { 0?: string; 1?: string; 2?: string; 3?: string };
+    appId?: string;
+    composeHash?: string;
+    osImageHash?: string;
+  };
+}
+
+/** A preset name or a policy object. Unknown keys are rejected (REQUEST_MALFORMED), never ignored. */
+export type Policy = TcbPolicyPreset | PolicyObject;
+
+export interface VerifyOptions {
+  /** Collateral to use instead of fetching it (object or JSON text; Phala's {quote_collateral} accepted). */
+  collateral?: QuoteCollateralV3 | Record<string, unknown> | string;
+  /** Shown as report.collateral.source when `collateral` is given (e.g. the PCCS URL it was fetched from); default 'supplied'. */
+  collateralSource?: string;
+  /** PCCS / PCS base URL (default https://pccs.phala.network). */
+  pccsUrl?: string;
+  /** Verify as of this time: unix seconds (or a Date). Default: the current time. */
+  now?: number | Date;
+  /** Hex nonce the report_data must start with (verifyCvm: the nonce to send; default a fresh one). */
+  nonce?: string;
+  /** Exact report_data expected (hex, right-padded with zeros to 64 bytes). */
+  reportData?: string;
+  policy?: Policy;
+  /** fetch implementation (default globalThis.fetch). */
+  fetch?: typeof globalThis.fetch;
+  signal?: AbortSignal;
+  /** Per-request timeout for evidence and collateral (default 15000). */
+  timeoutMs?: number;
+  /** Collateral cache (default a module-wide one); false disables caching. */
+  cache?: CollateralCache | false;
+}
+
+/** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */
+export interface VerifyError extends Error {
+  code: ReasonCode;
+}
+
+/** Fetch a CVM app's evidence (fresh nonce), fetch collateral, verify. */
+export function verifyCvm(url: string | URL, options?: VerifyOptions): Promise<VerifiedReport>;
+/** Verify evidence of any shape; fetches collateral when there is a quote and none was supplied. */
+export function verifyEvidence(evidence: EvidenceInput, options?: VerifyOptions): Promise<VerifiedReport>;
+/** Verify a DCAP quote alone (the app checks are skipped). */
+export function verifyQuote(quote: EvidenceInput, options?: VerifyOptions): Promise<VerifiedReport>;
+/** GET {url}/attestation?reportData=<nonce> and GET {url}/info. */
+export function fetchEvidence(
+  url: string | URL,
+  options?: { nonce?: string; fetch?: typeof globalThis.fetch; signal?: AbortSignal; timeoutMs?: number },
+): Promise<EvidenceBundle>;
+/** Fetch the collateral for the quote in `quote` (any evidence shape holding one). */
+export function fetchCollateral(
+  quote: EvidenceInput,
+  options?: { pccsUrl?: string; fetch?: typeof globalThis.fetch; signal?: AbortSignal; timeoutMs?: number; cache?: CollateralCache | false },
+): Promise<QuoteCollateralV3>;
+/** 32 random bytes from crypto.getRandomValues, as 64 hex digits. */
+export function newNonce(): string;
+/** The bundle a report of this API was made from (same as report.evidence). */
+export function evidenceOf(report: Report): EvidenceBundle | undefined;
+/** The CLI's exit code for a report (0 pass/warn, 1 fail) or for an error (2 malformed input, 3 otherwise). */
+export function exitCodeFor(report: Report | null, error?: unknown): 0 | 1 | 2 | 3;
+/** The core's policy object for a Policy (throws REQUEST_MALFORMED on unknown keys or bad values). */
+export function toCorePolicy(policy: Policy | undefined): Record<string, unknown> | undefined;
+
+/** In-memory collateral cache keyed by service, TEE, FMSPC and PCK CA; entries expire at the earliest nextUpdate. */
+export class CollateralCache {
+  constructor(opts?: { maxEntries?: number; clock?: () => number });
+  get(key: string): QuoteCollateralV3 | undefined;
+  set(key: string, value: QuoteCollateralV3, expiresAtMs: number): void;
+  clear(): void;
+  readonly size: number;
+}
+
+export const VERSION: string;
+export const DEFAULT_PCCS_URL: string;
+export const EVIDENCE_FORMAT: 'cvm-evidence/v1';
+export const CHECK_IDS: readonly CheckId[];
+export const TCB_POLICIES: readonly TcbPolicyPreset[];
+export const TCB_STATUSES: readonly TcbStatus[];

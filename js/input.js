@@ -1,0 +1,166 @@
+// Turning caller input (objects, JSON text, hex text, bytes) into the `evidence` value the core accepts
+// (docs/core-api.md), and evidence into a cvm-evidence/v1 bundle for saving.
+import { bytesToHex, codedError, isHex, looksLikeHexText, stripHexPrefix } from './util.js';
+
+export const EVIDENCE_FORMAT = 'cvm-evidence/v1';
+
+/**
+ * @param {unknown} v
+ * @returns {Uint8Array | null} the bytes of a binary input, else null
+ */
+export function asBytes(v) {
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  return null;
+}
+
+/**
+ * True when bytes are text evidence rather than a binary quote: JSON (first non-space byte {, [ or ") or hex
+ * text. A binary quote starts with its version (03/04/05 00), never with those.
+ * @param {Uint8Array} b
+ */
+function isTextual(b) {
+  let i = 0;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3; // UTF-8 BOM
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  if (i < b.length && (b[i] === 0x7b || b[i] === 0x5b || b[i] === 0x22)) return true;
+  return looksLikeHexText(b.subarray(i));
+}
+
+/**
+ * Parses JSON text, turning a syntax error into EVIDENCE_MALFORMED with the parser's message.
+ * @param {string} text
+ * @param {string} what for the message
+ */
+export function parseJsonText(text, what) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw codedError('EVIDENCE_MALFORMED', `${what} is not valid JSON: ${e instanceof Error ? e.message : e}`);
+  }
+}
+
+/**
+ * The value to put in the core's `evidence` field: objects and arrays as they are, JSON text parsed, hex
+ * text as a (trimmed) string, binary quotes hex-encoded.
+ * @param {unknown} input
+ * @returns {Record<string, any> | any[] | string}
+ */
+export function toEvidenceValue(input) {
+  const bytes = asBytes(input);
+  if (bytes) {
+    if (bytes.length === 0) throw codedError('EVIDENCE_MALFORMED', 'the evidence is empty');
+    if (!isTextual(bytes)) return bytesToHex(bytes);
+    let text;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw codedError('EVIDENCE_MALFORMED', 'the evidence is neither a binary quote nor UTF-8 text');
+    }
+    return toEvidenceValue(text.replace(/^\uFEFF/, ''));
+  }
+  if (typeof input === 'string') {
+    const t = input.trim();
+    if (t === '') throw codedError('EVIDENCE_MALFORMED', 'the evidence is empty');
+    if (t[0] === '{' || t[0] === '[' || t[0] === '"') {
+      const v = parseJsonText(t, 'the evidence');
+      return typeof v === 'string' ? toEvidenceValue(v) : v;
+    }
+    if (isHex(stripHexPrefix(t))) return t;
+    throw codedError('EVIDENCE_MALFORMED', 'the evidence is neither JSON nor a hex quote');
+  }
+  if (Array.isArray(input)) return input;
+  if (input && typeof input === 'object') return /** @type {Record<string, any>} */ (input);
+  throw codedError('EVIDENCE_MALFORMED', `unsupported evidence type: ${input === null ? 'null' : typeof input}`);
+}
+
+/** @param {unknown} v */
+export function isBundle(v) {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && typeof (/** @type {any} */ (v).format) === 'string' &&
+    /** @type {any} */ (v).format.startsWith('cvm-evidence/');
+}
+
+/** @param {any} v */
+function isInfoShape(v) {
+  return !!v && typeof v === 'object' && !Array.isArray(v) && !('quote' in v) && ('tcb_info' in v || 'app_id' in v);
+}
+
+/**
+ * A byte-valued collateral field as hex: hex strings as they are (lower-cased, no 0x), byte arrays encoded.
+ * @param {unknown} v
+ */
+function byteFieldToHex(v) {
+  if (typeof v === 'string') return stripHexPrefix(v).toLowerCase();
+  if (Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0 && x <= 255)) return bytesToHex(Uint8Array.from(v));
+  const b = asBytes(v);
+  if (b) return bytesToHex(b);
+  return v;
+}
+
+const BYTE_FIELDS = ['root_ca_crl', 'pck_crl', 'tcb_info_signature', 'qe_identity_signature'];
+
+/**
+ * A caller-supplied QuoteCollateralV3 (object or JSON text; Phala's `{quote_collateral: ...}` unwrapped) with
+ * byte fields as hex strings.
+ * @param {unknown} c
+ * @returns {Record<string, any>}
+ */
+export function normalizeCollateral(c) {
+  let v = c;
+  const bytes = asBytes(v);
+  if (bytes) v = new TextDecoder().decode(bytes);
+  if (typeof v === 'string') v = parseJsonText(v.replace(/^\uFEFF/, ''), 'the collateral');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw codedError('EVIDENCE_MALFORMED', 'the collateral must be a QuoteCollateralV3 JSON object');
+  /** @type {Record<string, any>} */
+  let obj = /** @type {any} */ (v);
+  if (obj.quote_collateral && typeof obj.quote_collateral === 'object') obj = obj.quote_collateral;
+  const out = { ...obj };
+  for (const f of BYTE_FIELDS) if (f in out) out[f] = byteFieldToHex(out[f]);
+  return out;
+}
+
+/**
+ * The quote alone, for DCAP-only verification: from a quote (bytes, hex, byte array) or from evidence that
+ * carries one ({quote}, {intel_quote}, a bundle's attestation.quote).
+ * @param {unknown} input
+ */
+export function quoteOnly(input) {
+  const v = toEvidenceValue(input);
+  if (typeof v === 'string' || Array.isArray(v)) return v;
+  /** @type {any} */
+  const o = v;
+  const q = o.quote ?? o.intel_quote ?? (o.attestation && (o.attestation.quote ?? o.attestation.intel_quote));
+  if (typeof q === 'string' || Array.isArray(q)) return q;
+  throw codedError('EVIDENCE_MALFORMED', 'no quote found in the input');
+}
+
+/**
+ * A cvm-evidence/v1 bundle holding this evidence (for saving and offline re-verification).
+ * @param {Record<string, any> | any[] | string} ev the value given to the core
+ * @param {{nonce?: string, collateral?: Record<string, any>, report?: object}} extra
+ * @returns {import('./index.js').EvidenceBundle}
+ */
+export function toBundle(ev, extra) {
+  /** @type {any} */
+  let b;
+  if (isBundle(ev)) {
+    const { report: _old, ...rest } = /** @type {any} */ (ev);
+    b = { ...rest };
+  } else if (typeof ev === 'string') {
+    b = { format: EVIDENCE_FORMAT, attestation: { quote: stripHexPrefix(ev).toLowerCase() } };
+  } else if (Array.isArray(ev)) {
+    b = { format: EVIDENCE_FORMAT, attestation: { quote: bytesToHex(Uint8Array.from(ev)) } };
+  } else if (isInfoShape(ev)) {
+    b = { format: EVIDENCE_FORMAT, info: ev };
+  } else {
+    /** @type {any} */
+    const { info, ...att } = ev;
+    b = { format: EVIDENCE_FORMAT, attestation: att };
+    if (info && typeof info === 'object') b.info = info;
+  }
+  if (extra.nonce) b.nonce = extra.nonce;
+  if (extra.collateral) b.collateral = extra.collateral;
+  if (extra.report) b.report = extra.report;
+  return b;
+}

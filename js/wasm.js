@@ -1,0 +1,151 @@
+// Loads the verifier core (cvm-verify.wasm, next to this module) once, checks its SHA-256 against the value
+// recorded at build time (wasm-sha256.js), and runs JSON requests on it (docs/core-api.md).
+// Browser path: fetch + WebAssembly.instantiateStreaming (falls back to bytes when the server sends the wrong
+// MIME type). Node path: reads the file with a dynamic import of node:fs. Works under a CSP that allows only
+// 'wasm-unsafe-eval' for WebAssembly: no eval, no new Function.
+import { codedError, sha256Hex } from './util.js';
+
+/** @typedef {{memory: WebAssembly.Memory, cv_alloc: (n: number) => number, cv_free: (p: number) => void, cv_run: (p: number, n: number) => number, _initialize?: () => void}} CoreExports */
+
+const WASM_URL = new URL('./cvm-verify.wasm', import.meta.url);
+
+/** @type {Promise<{exports: CoreExports, sha256: string}> | null} */
+let instancePromise = null;
+
+/** Imports per docs/core-api.md: at most a memory-growth notification, which needs nothing from us. */
+const IMPORTS = { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: {} };
+
+const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node) && typeof window === 'undefined';
+
+/** @returns {Promise<string>} the expected SHA-256, written by `make wasm` */
+async function expectedSha256() {
+  try {
+    const mod = await import('./wasm-sha256.js');
+    if (typeof mod.WASM_SHA256 !== 'string' || !/^[0-9a-f]{64}$/.test(mod.WASM_SHA256)) throw new Error('bad WASM_SHA256 value');
+    return mod.WASM_SHA256;
+  } catch (e) {
+    throw codedError('INTERNAL', 'the verifier core is not built (js/wasm-sha256.js is missing or invalid): run `make wasm`', e);
+  }
+}
+
+/**
+ * The core's bytes and, in browsers, an unread clone of the Response (for streaming compilation).
+ * @returns {Promise<{bytes: Uint8Array, response?: Response}>}
+ */
+async function loadBytes() {
+  if (isNode && WASM_URL.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    try {
+      return { bytes: new Uint8Array(await readFile(WASM_URL)) };
+    } catch (e) {
+      throw codedError('INTERNAL', `cannot read the verifier core ${WASM_URL.pathname}: run \`make wasm\``, e);
+    }
+  }
+  let res;
+  try {
+    res = await fetch(WASM_URL, { credentials: 'same-origin' });
+  } catch (e) {
+    throw codedError('FETCH_FAILED', `cannot load the verifier core from ${WASM_URL.href}: ${e instanceof Error ? e.message : e}`, e);
+  }
+  if (!res.ok) throw codedError('FETCH_FAILED', `cannot load the verifier core from ${WASM_URL.href}: HTTP ${res.status}`);
+  const response = res.clone();
+  return { bytes: new Uint8Array(await res.arrayBuffer()), response };
+}
+
+/**
+ * Instantiates the core. The SHA-256 is checked first, on the bytes read from the response; in browsers the
+ * module is then compiled with instantiateStreaming from a clone of that same response (a tee of the same
+ * stream, so the same bytes; browsers can cache the compiled code), falling back to instantiate(bytes) when
+ * the server sent another MIME type than application/wasm.
+ * @returns {Promise<{exports: CoreExports, sha256: string}>}
+ */
+async function instantiate() {
+  const [expected, { bytes, response }] = await Promise.all([expectedSha256(), loadBytes()]);
+  const actual = await sha256Hex(bytes);
+  if (actual !== expected) {
+    throw codedError('INTERNAL', `the verifier core's SHA-256 is ${actual}, expected ${expected}: the file was modified or is from another build; refusing to run it`);
+  }
+  /** @type {WebAssembly.Instance | null} */
+  let instance = null;
+  if (response && typeof WebAssembly.instantiateStreaming === 'function') {
+    try {
+      instance = (await WebAssembly.instantiateStreaming(response, IMPORTS)).instance;
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // a wrong MIME type is a TypeError; anything else is real
+    }
+  }
+  if (!instance) instance = (await WebAssembly.instantiate(/** @type {BufferSource} */ (bytes), IMPORTS)).instance;
+  const ex = /** @type {CoreExports} */ (/** @type {unknown} */ (instance.exports));
+  for (const name of ['memory', 'cv_alloc', 'cv_free', 'cv_run']) {
+    if (!(name in ex)) throw codedError('INTERNAL', `the verifier core does not export ${name}`);
+  }
+  if (typeof ex._initialize === 'function') ex._initialize();
+  return { exports: ex, sha256: actual };
+}
+
+/**
+ * The one core instance (memoised; a failed load is retried on the next call).
+ * @returns {Promise<{exports: CoreExports, sha256: string}>}
+ */
+export function loadCore() {
+  if (!instancePromise) {
+    instancePromise = instantiate().catch((e) => {
+      if (e && typeof e === 'object' && 'code' in e) throw e;
+      throw codedError('INTERNAL', `cannot instantiate the verifier core: ${e instanceof Error ? e.message : e}`, e);
+    });
+    instancePromise.catch(() => { instancePromise = null; });
+  }
+  return instancePromise;
+}
+
+/** @returns {Promise<string>} the SHA-256 of the loaded core (hex) */
+export async function coreSha256() {
+  return (await loadCore()).sha256;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Runs one request on the core and returns its parsed JSON response: a report, an inspect result, or
+ * {error: {code, message}} (returned, not thrown: callers decide).
+ * @param {object} request
+ * @returns {Promise<any>}
+ */
+export async function run(request) {
+  const { exports: ex } = await loadCore();
+  return runOn(ex, request);
+}
+
+/**
+ * @param {CoreExports} ex
+ * @param {object} request
+ */
+function runOn(ex, request) {
+  const req = encoder.encode(JSON.stringify(request));
+  const reqPtr = ex.cv_alloc(Math.max(req.length, 1));
+  if (!reqPtr) throw codedError('OUT_OF_MEMORY', `the verifier core could not allocate ${req.length} bytes for the request`);
+  let resPtr = 0;
+  try {
+    new Uint8Array(ex.memory.buffer, reqPtr, req.length).set(req);
+    resPtr = ex.cv_run(reqPtr, req.length);
+  } finally {
+    ex.cv_free(reqPtr);
+  }
+  if (!resPtr) throw codedError('OUT_OF_MEMORY', 'the verifier core ran out of memory');
+  try {
+    // Re-read memory.buffer: the core may have grown (and so replaced) it.
+    const buf = ex.memory.buffer;
+    if (resPtr + 4 > buf.byteLength) throw codedError('INTERNAL', 'the verifier core returned an invalid pointer');
+    const len = new DataView(buf).getUint32(resPtr, true);
+    if (resPtr + 4 + len > buf.byteLength) throw codedError('INTERNAL', 'the verifier core returned an invalid length');
+    const text = decoder.decode(new Uint8Array(buf, resPtr + 4, len).slice());
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw codedError('INTERNAL', `the verifier core returned invalid JSON: ${text.slice(0, 120)}`, e);
+    }
+  } finally {
+    ex.cv_free(resPtr);
+  }
+}
