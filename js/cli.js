@@ -90,7 +90,9 @@ function errorLine(e) {
  * @returns {Promise<import('./index.js').VerifyOptions>}
  */
 async function apiOptions(a) {
-  const options = { ...a.options };
+  // A command line may fall back to Intel's CRL distribution point when a PCCS lacks rootcacrl;
+  // the browser page never does (it talks only to the CVM and the chosen collateral service).
+  const options = { ...a.options, rootCrlFallback: true };
   if (a.collateralFile !== undefined) {
     const bytes = await readInput(a.collateralFile, 'the collateral file');
     options.collateral = normalizeCollateral(parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), a.collateralFile));

@@ -288,6 +288,9 @@ export const defaultCollateralCache = new CollateralCache();
  * @property {AbortSignal} [signal]
  * @property {number} [timeoutMs] per request (default 15000)
  * @property {CollateralCache | false} [cache] default: a module-wide cache; false: always fetch
+ * @property {boolean} [rootCrlFallback] when a PCCS has no rootcacrl endpoint (404), fetch the root CA CRL from
+ *   Intel's distribution point (certificates.trustedservices.intel.com). Off by default, so that a browser page
+ *   talks only to the CVM and the collateral service the user chose; the CLI turns it on.
  */
 
 /**
@@ -310,7 +313,7 @@ export async function fetchCollateralFor(target, options = {}) {
       return await httpGet(urls.rootCaCrl, { ...common, what: 'the Intel SGX Root CA CRL' });
     } catch (e) {
       // A PCCS without the rootcacrl endpoint: use the root's CRL distribution point (as dcap-qvl does).
-      if (urls.rootCaCrlFallback && /** @type {any} */ (e).status === 404) {
+      if (options.rootCrlFallback && urls.rootCaCrlFallback && /** @type {any} */ (e).status === 404) {
         return httpGet(urls.rootCaCrlFallback, { ...common, what: 'the Intel SGX Root CA CRL' });
       }
       throw e;

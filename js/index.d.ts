@@ -196,6 +196,8 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Per-request timeout for evidence and collateral (default 15000). */
   timeoutMs?: number;
+  /** When the PCCS has no rootcacrl endpoint (404), fetch the root CA CRL from Intel's distribution point. Default false. */
+  rootCrlFallback?: boolean;
   /** Collateral cache (default a module-wide one); false disables caching. */
   cache?: CollateralCache | false;
 }
@@ -219,7 +221,7 @@ export function fetchEvidence(
 /** Fetch the collateral for the quote in `quote` (any evidence shape holding one). */
 export function fetchCollateral(
   quote: EvidenceInput,
-  options?: { pccsUrl?: string; fetch?: typeof globalThis.fetch; signal?: AbortSignal; timeoutMs?: number; cache?: CollateralCache | false },
+  options?: { pccsUrl?: string; fetch?: typeof globalThis.fetch; signal?: AbortSignal; timeoutMs?: number; cache?: CollateralCache | false; rootCrlFallback?: boolean },
 ): Promise<QuoteCollateralV3>;
 /** 32 random bytes from crypto.getRandomValues, as 64 hex digits. */
 export function newNonce(): string;

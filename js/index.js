@@ -25,7 +25,7 @@ export const TCB_STATUSES = Object.freeze([
   'OutOfDateConfigurationNeeded', 'Revoked',
 ]);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
@@ -167,6 +167,7 @@ async function verifyValue(ev, options) {
       collateral = await fetchCollateralFor({ tee: ins.tee, fmspc: ins.fmspc, pckCa: ins.pck_ca }, {
         pccsUrl: base, fetch: options.fetch, signal: options.signal, timeoutMs: options.timeoutMs,
         cache: /** @type {CollateralCache | false | undefined} */ (options.cache),
+        rootCrlFallback: options.rootCrlFallback === true,
       });
       source = base;
     }

@@ -227,7 +227,7 @@ async function verifyUrl(raw) {
 
     step = 'verify';
     markVerifying();
-    const report = await A.verifyEvidence(bundle, verifyOptions(run, { collateral, nonce }));
+    const report = await A.verifyEvidence(bundle, verifyOptions(run, { collateral, collateralSource: pccs, nonce }));
     if (!isCurrent(run)) return;
     finishRun(run, report);
   } catch (e) {
@@ -290,6 +290,7 @@ async function verifyPasted() {
     markVerifying();
     const extra = {};
     if (collateral) extra.collateral = collateral;
+    if (collateral && run.collateralSource) extra.collateralSource = run.collateralSource;
     // The nonce we put in the curl commands after a blocked fetch is ours: check freshness against it.
     const evNonce = evidence && typeof evidence === 'object' ? String(evidence.nonce || '').toLowerCase() : '';
     if (state.corsNonce && evNonce === state.corsNonce) { extra.nonce = state.corsNonce; run.nonce = state.corsNonce; run.ourNonce = true; } else if (/^[0-9a-f]{2,}$/.test(evNonce)) run.nonce = evNonce;

@@ -223,7 +223,10 @@ test('fetchCollateralFor: older header name, DER or PEM root CRL, distribution-p
     }
     return fetch(url, init);
   };
-  const got = await fetchCollateralFor(target, { pccsUrl: c.url, cache: false, fetch: fetchFn });
+  // Off by default: a page must not talk to hosts the user did not choose.
+  await rejectsWith(fetchCollateralFor(target, { pccsUrl: c.url, cache: false, fetch: fetchFn }), 'FETCH_FAILED', /rootcacrl.*HTTP 404/);
+  assert.deepEqual(intercepted, []);
+  const got = await fetchCollateralFor(target, { pccsUrl: c.url, cache: false, fetch: fetchFn, rootCrlFallback: true });
   assert.deepEqual(intercepted, [INTEL_ROOT_CA_CRL_URL]);
   assert.equal(got.root_ca_crl, COLL.root_ca_crl);
 });
