@@ -1,0 +1,752 @@
+/*
+ * The dstack checks over a normalised evidence: event-log replay, compose
+ * hash (and mr_config_id), image pinning; and the report's "event_log" and
+ * "app" sections. shared/spec/dstack.md sections 3-6.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+#include "crypto.h"
+#include "util.h"
+
+/* ---- Keccak-256 ---- */
+
+static uint64_t rotl64(uint64_t x, unsigned n)
+{
+	return (x << n) | (x >> (64 - n));
+}
+
+static void keccak_f1600(uint64_t st[25])
+{
+	static const uint64_t rc[24] = {
+		0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808Aull, 0x8000000080008000ull,
+		0x000000000000808Bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
+		0x000000000000008Aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000Aull,
+		0x000000008000808Bull, 0x800000000000008Bull, 0x8000000000008089ull, 0x8000000000008003ull,
+		0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800Aull, 0x800000008000000Aull,
+		0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
+	};
+	static const unsigned rotc[24] = { 1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14,
+		27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44 };
+	static const unsigned piln[24] = { 10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4,
+		15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1 };
+	uint64_t bc[5], t;
+	for (int r = 0; r < 24; r++) {
+		for (int i = 0; i < 5; i++)
+			bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
+		for (int i = 0; i < 5; i++) {
+			t = bc[(i + 4) % 5] ^ rotl64(bc[(i + 1) % 5], 1);
+			for (int j = 0; j < 25; j += 5)
+				st[j + i] ^= t;
+		}
+		t = st[1];
+		for (int i = 0; i < 24; i++) {
+			unsigned j = piln[i];
+			bc[0] = st[j];
+			st[j] = rotl64(t, rotc[i]);
+			t = bc[0];
+		}
+		for (int j = 0; j < 25; j += 5) {
+			for (int i = 0; i < 5; i++)
+				bc[i] = st[j + i];
+			for (int i = 0; i < 5; i++)
+				st[j + i] ^= (~bc[(i + 1) % 5]) & bc[(i + 2) % 5];
+		}
+		st[0] ^= rc[r];
+	}
+}
+
+static void keccak_absorb_block(uint64_t st[25], const uint8_t *b)
+{
+	for (int i = 0; i < 17; i++) {
+		uint64_t lane = 0;
+		for (int k = 7; k >= 0; k--)
+			lane = lane << 8 | b[8 * i + k];
+		st[i] ^= lane;
+	}
+	keccak_f1600(st);
+}
+
+void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32])
+{
+	enum { RATE = 136 };
+	uint64_t st[25] = { 0 };
+	uint8_t last[RATE];
+	while (len >= RATE) {
+		keccak_absorb_block(st, in);
+		in += RATE;
+		len -= RATE;
+	}
+	/* Keccak padding (0x01 ... 0x80), not SHA-3's 0x06. */
+	memset(last, 0, sizeof last);
+	if (len)
+		memcpy(last, in, len);
+	last[len] ^= 0x01;
+	last[RATE - 1] ^= 0x80;
+	keccak_absorb_block(st, last);
+	for (int i = 0; i < 32; i++)
+		out[i] = (uint8_t)(st[i / 8] >> (8 * (i % 8)));
+}
+
+/* ---- app-compose.json ---- */
+
+static int tri_bool(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+}
+
+static const char *str_member(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A script member that is present and not empty (string, or a non-empty
+ * list for next's init_script). */
+static int has_script(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (cJSON_IsString(v))
+		return v->valuestring && v->valuestring[0];
+	if (cJSON_IsArray(v))
+		return v->child != NULL;
+	return 0;
+}
+
+cv_err cv_app_compose_parse(const char *text, size_t len, cv_app_compose *c, cv_diag *d)
+{
+	memset(c, 0, sizeof *c);
+	cJSON *j = cv_json_parse_exact(text, len);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return cv_fail(d, CV_COMPOSE_MALFORMED, "The app-compose text is not a JSON object.");
+	}
+	c->json = j;
+	c->name = str_member(j, "name");
+	c->runner = str_member(j, "runner");
+	c->key_provider = str_member(j, "key_provider");
+	c->key_provider_id = str_member(j, "key_provider_id");
+	c->docker_compose_file = str_member(j, "docker_compose_file");
+	c->kms_enabled = tri_bool(j, "kms_enabled");
+	c->gateway_enabled = tri_bool(j, "gateway_enabled");
+	if (c->gateway_enabled < 0)
+		c->gateway_enabled = tri_bool(j, "tproxy_enabled"); /* legacy name */
+	c->local_key_provider_enabled = tri_bool(j, "local_key_provider_enabled");
+	c->public_logs = tri_bool(j, "public_logs");
+	c->public_sysinfo = tri_bool(j, "public_sysinfo");
+	c->public_tcbinfo = tri_bool(j, "public_tcbinfo");
+	c->no_instance_id = tri_bool(j, "no_instance_id");
+	c->secure_time = tri_bool(j, "secure_time");
+	const cJSON *envs = cJSON_GetObjectItemCaseSensitive(j, "allowed_envs");
+	c->allowed_envs = cJSON_IsArray(envs) ? envs : NULL;
+	c->pre_launch_script = has_script(j, "pre_launch_script");
+	c->init_script = has_script(j, "init_script");
+	c->bash_script = has_script(j, "bash_script");
+	return CV_OK;
+}
+
+void cv_app_compose_free(cv_app_compose *c)
+{
+	if (!c)
+		return;
+	cJSON_Delete(c->json);
+	memset(c, 0, sizeof *c);
+}
+
+/* ---- eventlog.replay ---- */
+
+static const char *const rtmr_names[4] = { "RTMR0", "RTMR1", "RTMR2", "RTMR3" };
+
+static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[4], cv_dstack_result *r)
+{
+	cv_check *c = &r->eventlog_replay;
+	if (!e->has_log) {
+		/* No EVENT_LOG_MISSING code exists: OK plus the sentence. */
+		cv_check_set(c, CV_SKIP, CV_OK,
+			"The evidence carries no event log, so RTMR0..3 cannot be replayed.");
+		return;
+	}
+	if (e->log_diag.code != CV_OK) {
+		cv_check_set(c, CV_FAIL, e->log_diag.code, "%s: %s", e->log_source, e->log_diag.msg);
+		return;
+	}
+	cv_diag d;
+	cv_diag_clear(&d);
+	if (cv_eventlog_replay(&e->log, &r->rp, &d) != CV_OK) {
+		cv_check_set(c, CV_FAIL, d.code, "%s", d.msg);
+		return;
+	}
+	r->replayed = 1;
+	cv_app_identity_find(&e->log, &r->id);
+
+	/* What to compare with: the quote, else tcb_info's claimed values. */
+	if (quoted_rtmr && quoted_rtmr[0] && quoted_rtmr[1] && quoted_rtmr[2] && quoted_rtmr[3]) {
+		r->basis = CV_RTMR_BASIS_QUOTE;
+		for (int i = 0; i < 4; i++)
+			memcpy(r->quoted[i], quoted_rtmr[i], 48);
+	} else if (e->rtmr[0].present && e->rtmr[1].present && e->rtmr[2].present && e->rtmr[3].present) {
+		r->basis = CV_RTMR_BASIS_CLAIMS;
+		for (int i = 0; i < 4; i++)
+			memcpy(r->quoted[i], e->rtmr[i].b, 48);
+	} else {
+		r->basis = CV_RTMR_BASIS_NONE;
+	}
+
+	if (r->basis == CV_RTMR_BASIS_NONE && !r->rp.n_inconsistent) {
+		cv_check_set(c, CV_SKIP, CV_QUOTE_MISSING,
+			"The event log was replayed, but there is no quote and no claimed RTMR values to compare it with.");
+		return;
+	}
+
+	/* An inconsistent log fails even when the replay matches: a supplied
+	 * digest (or V2 preimage) says something other than the payload. */
+	char incons[CV_DIAG_MSG_MAX];
+	incons[0] = '\0';
+	if (r->rp.n_inconsistent) {
+		size_t i = r->rp.first_inconsistent;
+		const cv_event *ev = &e->log.ev[i];
+		const cv_event_result *er = &r->rp.ev[i];
+		cv_format(incons, sizeof incons,
+			"event %U '%s' carries a %s that is not the one its name and payload give (%U inconsistent event(s))",
+			(uint64_t)i, ev->name, er->supplied == CV_SUPPLIED_DIFFERS ? "digest" : "V2 preimage",
+			(uint64_t)r->rp.n_inconsistent);
+	}
+
+	char bad[64];
+	size_t bl = 0;
+	int nbad = 0, first_bad = -1;
+	bad[0] = '\0';
+	for (int k = 0; r->basis != CV_RTMR_BASIS_NONE && k < 4; k++) {
+		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], 48) == 0;
+		if (!r->match[k]) {
+			bl += cv_format(bad + bl, sizeof bad - bl, "%s%s", nbad ? ", " : "", rtmr_names[k]);
+			if (first_bad < 0)
+				first_bad = k;
+			nbad++;
+		}
+	}
+	const char *what = r->basis == CV_RTMR_BASIS_QUOTE ? "the quote's" : "tcb_info's claimed";
+	if (nbad == 1 && !incons[0]) {
+		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
+			"Replaying %s gives %s %H, but %s value is %H.", e->log_source, rtmr_names[first_bad],
+			r->rp.rtmr[first_bad], (size_t)48, what, r->quoted[first_bad], (size_t)48);
+	} else if (nbad) {
+		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
+			"Replaying %s does not reproduce %s %s%s%s.", e->log_source, what, bad,
+			incons[0] ? "; also " : "", incons);
+	} else if (incons[0]) {
+		cv_check_set(c, CV_FAIL, CV_EVENT_LOG_MALFORMED, "The event log is inconsistent: %s.", incons);
+	} else if (r->basis == CV_RTMR_BASIS_QUOTE) {
+		cv_check_set(c, CV_PASS, CV_OK,
+			"Replaying the %U events of %s (runtime digests recomputed) gives the quote's RTMR0..3.",
+			(uint64_t)e->log.n, e->log_source);
+	} else {
+		cv_check_set(c, CV_WARN, CV_QUOTE_MISSING,
+			"Replaying the %U events of %s gives the RTMR0..3 claimed in tcb_info, but there is no quote, so these are unsigned claims.",
+			(uint64_t)e->log.n, e->log_source);
+	}
+}
+
+/* ---- app.compose_hash ---- */
+
+/* key-provider name -> mr_config_id V2 kind byte; -1 when unknown. */
+static int kp_kind(const char *name)
+{
+	if (strcmp(name, "none") == 0)
+		return 0;
+	if (strcmp(name, "local-sgx") == 0 || strcmp(name, "local") == 0)
+		return 1;
+	if (strcmp(name, "kms") == 0)
+		return 2;
+	if (strcmp(name, "tpm") == 0)
+		return 3;
+	return -1;
+}
+
+/*
+ * mr_config_id (dstack.md section 4). Returns 1 when it binds `hash`
+ * (*how describes it), 0 on a mismatch (fails the check), -1 when it cannot
+ * be evaluated (*how says why), 2 when it is all zero (unused).
+ */
+static int check_mr_config(const cv_dstack_result *r, const uint8_t *mr, const uint8_t hash[32],
+	uint8_t expect[48], const char **how)
+{
+	if (cv_is_zero(mr, 48))
+		return 2;
+	memset(expect, 0, 48);
+	if (mr[0] == 0x01) {
+		expect[0] = 0x01;
+		memcpy(expect + 1, hash, 32);
+		*how = "mr_config_id (V1)";
+		return memcmp(expect, mr, 48) == 0;
+	}
+	if (mr[0] == 0x02) {
+		/* keccak256(compose_hash || app_id || kind || key_provider_id). */
+		const cv_app_identity *id = &r->id;
+		uint8_t buf[32 + 20 + 1 + 256];
+		if (!r->replayed || !id->app_id || id->app_id->payload_len != 20) {
+			*how = "mr_config_id is V2 but the log has no 20-byte app-id event to compute it from";
+			return -1;
+		}
+		int kind = 0;
+		size_t idlen = 0;
+		if (id->key_provider) {
+			kind = id->kp_parsed ? kp_kind(id->kp_name) : -1;
+			if (kind < 0) {
+				*how = "mr_config_id is V2 but the key-provider event is not a known {name, id}";
+				return -1;
+			}
+			size_t hl = strlen(id->kp_id);
+			idlen = hl ? cv_hex_decode(id->kp_id, hl, buf + 53, sizeof buf - 53) : 0;
+			if (idlen == (size_t)-1) {
+				*how = "mr_config_id is V2 but the key-provider id is not hex of at most 256 bytes";
+				return -1;
+			}
+		}
+		memcpy(buf, hash, 32);
+		memcpy(buf + 32, id->app_id->payload, 20);
+		buf[52] = (uint8_t)kind;
+		expect[0] = 0x02;
+		cv_keccak256(buf, 53 + idlen, expect + 1);
+		*how = "mr_config_id (V2)";
+		return memcmp(expect, mr, 48) == 0;
+	}
+	if (mr[0] == 0x03) {
+		*how = "mr_config_id is V3 (a JSON document, not supplied), so it was not checked";
+		return -1;
+	}
+	*how = "mr_config_id has an unknown version byte";
+	return 0;
+}
+
+static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id, cv_dstack_result *r)
+{
+	cv_check *c = &r->app_compose_hash;
+	if (!e->has_app_compose) {
+		cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
+			"The evidence has no app_compose text (Info's tcb_info carries it), so the compose hash cannot be checked.");
+		return;
+	}
+	if (e->compose_diag.code != CV_OK) {
+		cv_check_set(c, CV_FAIL, e->compose_diag.code, "%s", e->compose_diag.msg);
+		return;
+	}
+	cv_sha256(e->app_compose, e->app_compose_len, r->compose_sha256);
+	r->has_compose_sha256 = 1;
+	const uint8_t *h = r->compose_sha256;
+
+	const cv_event *ev = r->replayed ? r->id.compose_hash : NULL;
+	int ev_ok = 0;
+	if (ev) {
+		if (ev->payload_len != 32 || memcmp(ev->payload, h, 32) != 0) {
+			cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
+				"sha256 of %s is %H, but the compose-hash event holds %H.", e->app_compose_source,
+				h, (size_t)32, ev->payload, ev->payload_len);
+			return;
+		}
+		ev_ok = 1;
+	}
+
+	int mr_res = 2;
+	const char *how = "";
+	uint8_t expect[48];
+	if (mr_config_id) {
+		mr_res = check_mr_config(r, mr_config_id, h, expect, &how);
+		if (mr_res == 0) {
+			if (expect[0] == 0x01)
+				cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
+					"The quote's mr_config_id (V1) binds compose hash %H, but sha256 of %s is %H.",
+					mr_config_id + 1, (size_t)32, e->app_compose_source, h, (size_t)32);
+			else if (expect[0] == 0x02)
+				cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
+					"The quote's mr_config_id (V2) holds %H, but compose hash %H with the log's app-id and key provider gives %H.",
+					mr_config_id + 1, (size_t)32, h, (size_t)32, expect + 1, (size_t)32);
+			else
+				cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
+					"The quote's mr_config_id %H has an unknown version byte 0x%H.",
+					mr_config_id, (size_t)48, mr_config_id, (size_t)1);
+			return;
+		}
+	}
+
+	if (!ev_ok && mr_res != 1) {
+		const char *why = !e->has_log ? "the evidence has no event log"
+			: !r->replayed ? "the event log could not be read"
+			: "the event log has no compose-hash event before system-ready";
+		if (mr_res == -1)
+			cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
+				"Nothing binds the app_compose (sha256 %H): %s, and %s.", h, (size_t)32, why, how);
+		else
+			cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
+				"Nothing binds the app_compose (sha256 %H): %s and mr_config_id is %s.", h, (size_t)32,
+				why, mr_config_id ? "zero" : "not available");
+		return;
+	}
+	if (mr_res == -1) {
+		/* The event binds it; the second binding could not be evaluated. */
+		cv_check_set(c, CV_WARN, CV_COMPOSE_HASH_MISMATCH,
+			"sha256 of %s equals the compose-hash event (%H), but %s.", e->app_compose_source,
+			h, (size_t)32, how);
+		return;
+	}
+	if (ev_ok && mr_res == 1)
+		cv_check_set(c, CV_PASS, CV_OK,
+			"sha256 of %s equals the compose-hash event and %s: %H.", e->app_compose_source, how,
+			h, (size_t)32);
+	else if (ev_ok)
+		cv_check_set(c, CV_PASS, CV_OK,
+			"sha256 of %s equals the compose-hash event: %H (mr_config_id %s).", e->app_compose_source,
+			h, (size_t)32, mr_config_id ? "is zero, not used" : "not available");
+	else
+		cv_check_set(c, CV_PASS, CV_OK,
+			"sha256 of %s is bound by the quote's %s: %H (no compose-hash event to compare).",
+			e->app_compose_source, how, h, (size_t)32);
+}
+
+/* ---- app.images_pinned ---- */
+
+static void check_images(const cv_evidence *e, int require_pinned, cv_dstack_result *r)
+{
+	cv_check *c = &r->app_images_pinned;
+	cv_status bad = require_pinned ? CV_FAIL : CV_WARN;
+	cv_diag d;
+	cv_diag_clear(&d);
+	if (!e->has_app_compose) {
+		cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
+			"The evidence has no app_compose text, so the images cannot be listed.");
+		return;
+	}
+	if (e->compose_diag.code != CV_OK) {
+		cv_check_set(c, bad, e->compose_diag.code, "%s", e->compose_diag.msg);
+		return;
+	}
+	if (cv_app_compose_parse(e->app_compose, e->app_compose_len, &r->ac, &d) != CV_OK) {
+		cv_check_set(c, bad, d.code, "%s", d.msg);
+		return;
+	}
+	r->compose_parsed = 1;
+	const char *runner = r->ac.runner ? r->ac.runner : "docker-compose";
+	if (strcmp(runner, "bash") == 0) {
+		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
+			"The app uses the bash runner; images its script pulls are not analysed, so none is known to be pinned.");
+		return;
+	}
+	if (strcmp(runner, "docker-compose") != 0 && strcmp(runner, "nerdctl-compose") != 0) {
+		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
+			"The app-compose runner '%s' is not known, so its images cannot be listed.", runner);
+		return;
+	}
+	if (!r->ac.docker_compose_file) {
+		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
+			"The app-compose has runner '%s' but no docker_compose_file string.", runner);
+		return;
+	}
+	cv_err err = cv_compose_images(r->ac.docker_compose_file, strlen(r->ac.docker_compose_file),
+		&r->images, &d);
+	if (err != CV_OK) {
+		cv_check_set(c, err == CV_OUT_OF_MEMORY ? CV_FAIL : bad, d.code, "%s", d.msg);
+		return;
+	}
+	r->has_images = 1;
+
+	char list[200];
+	size_t ll = 0, nbad = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < r->images.n; i++) {
+		const cv_image *im = &r->images.v[i];
+		if (im->pinned)
+			continue;
+		if (nbad < 4)
+			ll += cv_format(list + ll, sizeof list - ll, "%s%s (%s)", nbad ? ", " : "",
+				im->service, im->why ? im->why : "not pinned");
+		nbad++;
+	}
+	const char *script_note = r->ac.pre_launch_script || r->ac.init_script
+		? "; the pre_launch/init script is not analysed" : "";
+	if (nbad)
+		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
+			"%U of %U service image(s) are not pinned by sha256 digest: %s%s%s.", (uint64_t)nbad,
+			(uint64_t)r->images.n, list, nbad > 4 ? ", ..." : "", script_note);
+	else if (r->images.n == 0)
+		cv_check_set(c, CV_PASS, CV_OK, "The compose file lists no services%s.", script_note);
+	else
+		cv_check_set(c, CV_PASS, CV_OK, "All %U service image(s) are pinned by sha256 digest%s.",
+			(uint64_t)r->images.n, script_note);
+}
+
+/* ---- entry point ---- */
+
+cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4],
+	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->ev = e;
+	r->eventlog_replay.enforced = 1;
+	r->app_compose_hash.enforced = 1;
+	r->app_images_pinned.enforced = 1;
+	check_replay(e, quoted_rtmr, r);
+	check_compose_hash(e, mr_config_id, r);
+	check_images(e, require_pinned, r);
+	if (r->eventlog_replay.code == CV_OUT_OF_MEMORY || r->app_compose_hash.code == CV_OUT_OF_MEMORY ||
+		r->app_images_pinned.code == CV_OUT_OF_MEMORY)
+		return CV_OUT_OF_MEMORY;
+	return CV_OK;
+}
+
+void cv_dstack_result_free(cv_dstack_result *r)
+{
+	if (!r)
+		return;
+	cv_replay_free(&r->rp);
+	cv_app_compose_free(&r->ac);
+	cv_image_list_free(&r->images);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- report sections ---- */
+
+static void jw_kclaim(cv_jw *w, const char *k, const cv_claim *c)
+{
+	jw_key(w, k);
+	if (c->present)
+		jw_hex(w, c->b, c->len);
+	else
+		jw_null(w);
+}
+
+/* An event payload as hex, or null when there is no such event. */
+static void jw_kpayload(cv_jw *w, const char *k, const cv_event *e)
+{
+	jw_key(w, k);
+	if (e)
+		jw_hex(w, e->payload, e->payload_len);
+	else
+		jw_null(w);
+}
+
+static int printable(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i] < 0x20 || b[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+static void jw_ktri(cv_jw *w, const char *k, int v)
+{
+	jw_key(w, k);
+	if (v < 0)
+		jw_null(w);
+	else
+		jw_bool(w, v);
+}
+
+static void write_event_log(cv_jw *w, const cv_dstack_result *r)
+{
+	const cv_evidence *e = r->ev;
+	jw_key(w, "event_log");
+	if (!e || !e->has_log) {
+		jw_null(w);
+		return;
+	}
+	jw_obj_begin(w);
+	jw_kstr(w, "source", e->log_source);
+	jw_kstr(w, "compared_with", r->basis == CV_RTMR_BASIS_QUOTE ? "quote"
+		: r->basis == CV_RTMR_BASIS_CLAIMS ? "tcb_info" : NULL);
+	if (!r->replayed)
+		jw_kstr(w, "error", e->log_diag.code != CV_OK ? e->log_diag.msg : r->eventlog_replay.msg);
+	jw_key(w, "rtmr");
+	jw_arr_begin(w);
+	for (int i = 0; r->replayed && i < 4; i++) {
+		jw_obj_begin(w);
+		jw_kint(w, "index", i);
+		jw_key(w, "quoted");
+		if (r->basis != CV_RTMR_BASIS_NONE)
+			jw_hex(w, r->quoted[i], 48);
+		else
+			jw_null(w);
+		jw_khex(w, "replayed", r->rp.rtmr[i], 48);
+		jw_key(w, "match");
+		if (r->basis != CV_RTMR_BASIS_NONE)
+			jw_bool(w, r->match[i]);
+		else
+			jw_null(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_key(w, "events");
+	jw_arr_begin(w);
+	for (size_t i = 0; r->replayed && i < e->log.n; i++) {
+		const cv_event *ev = &e->log.ev[i];
+		const cv_event_result *er = &r->rp.ev[i];
+		jw_obj_begin(w);
+		jw_kint(w, "imr", ev->imr);
+		jw_kint(w, "type", ev->type);
+		jw_key(w, "name");
+		jw_strn(w, ev->name, ev->name_len);
+		jw_khex(w, "payload", ev->payload, ev->payload_len);
+		jw_key(w, "digest");
+		if (er->extended)
+			jw_hex(w, er->digest, 48);
+		else
+			jw_hex(w, ev->digest, ev->digest_len);
+		/* true/false: a supplied runtime digest was compared with the
+		 * recomputed one; null: nothing to compare (boot event, or "" in a
+		 * stripped log). */
+		jw_key(w, "digest_supplied_matches");
+		if (er->supplied == CV_SUPPLIED_MATCH || er->supplied == CV_SUPPLIED_DIFFERS)
+			jw_bool(w, er->supplied == CV_SUPPLIED_MATCH);
+		else
+			jw_null(w);
+		if (er->supplied == CV_SUPPLIED_DIFFERS)
+			jw_khex(w, "digest_supplied", ev->digest, ev->digest_len);
+		if (ev->version == 2) {
+			jw_kint(w, "version", 2);
+			if (er->preimage_differs)
+				jw_kbool(w, "preimage_matches", 0);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void write_app(cv_jw *w, const cv_dstack_result *r)
+{
+	const cv_evidence *e = r->ev;
+	const cv_app_identity *id = &r->id;
+	jw_key(w, "app");
+	if (!e || (!r->replayed && !e->has_app_compose && !e->app_id.present && !e->compose_hash.present)) {
+		jw_null(w);
+		return;
+	}
+	const int rp = r->replayed;
+	jw_obj_begin(w);
+	/* Identity from the replayed log (first occurrence before system-ready). */
+	jw_kpayload(w, "app_id", rp ? id->app_id : NULL);
+	jw_kpayload(w, "instance_id", rp ? id->instance_id : NULL);
+	jw_kpayload(w, "compose_hash", rp ? id->compose_hash : NULL);
+	jw_key(w, "key_provider");
+	if (rp && id->kp_parsed) {
+		jw_obj_begin(w);
+		jw_kstr(w, "name", id->kp_name);
+		jw_kstr(w, "id", id->kp_id);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	if (rp && id->key_provider && !id->kp_parsed)
+		jw_khex(w, "key_provider_payload", id->key_provider->payload, id->key_provider->payload_len);
+	jw_kpayload(w, "os_image_hash", rp ? id->os_image_hash : NULL);
+	jw_kpayload(w, "mr_kms", rp ? id->mr_kms : NULL);
+	jw_key(w, "storage_fs");
+	if (rp && id->storage_fs)
+		jw_strn(w, (const char *)id->storage_fs->payload, id->storage_fs->payload_len);
+	else
+		jw_null(w);
+	if (rp && id->rootfs_hash)
+		jw_khex(w, "rootfs_hash", id->rootfs_hash->payload, id->rootfs_hash->payload_len);
+	jw_key(w, "compose_sha256");
+	if (r->has_compose_sha256)
+		jw_hex(w, r->compose_sha256, 32);
+	else
+		jw_null(w);
+
+	/* app-compose content. */
+	const cv_app_compose *ac = r->compose_parsed ? &r->ac : NULL;
+	jw_kstr(w, "name", ac ? ac->name : NULL);
+	jw_kstr(w, "runner", ac ? ac->runner : NULL);
+	if (ac) {
+		jw_ktri(w, "kms_enabled", ac->kms_enabled);
+		jw_ktri(w, "gateway_enabled", ac->gateway_enabled);
+		jw_ktri(w, "local_key_provider_enabled", ac->local_key_provider_enabled);
+		jw_kstr(w, "key_provider_kind", ac->key_provider);
+		jw_kstr(w, "key_provider_id", ac->key_provider_id);
+		jw_ktri(w, "public_logs", ac->public_logs);
+		jw_ktri(w, "public_sysinfo", ac->public_sysinfo);
+		jw_ktri(w, "public_tcbinfo", ac->public_tcbinfo);
+		jw_ktri(w, "no_instance_id", ac->no_instance_id);
+		jw_ktri(w, "secure_time", ac->secure_time);
+		jw_key(w, "allowed_envs");
+		if (ac->allowed_envs) {
+			jw_arr_begin(w);
+			for (const cJSON *v = ac->allowed_envs->child; v; v = v->next)
+				if (cJSON_IsString(v))
+					jw_str(w, v->valuestring);
+			jw_arr_end(w);
+		} else {
+			jw_null(w);
+		}
+		jw_kbool(w, "pre_launch_script", ac->pre_launch_script);
+		jw_kbool(w, "init_script", ac->init_script);
+		jw_kbool(w, "bash_script", ac->bash_script);
+	}
+	jw_key(w, "images");
+	if (r->has_images) {
+		jw_arr_begin(w);
+		for (size_t i = 0; i < r->images.n; i++) {
+			const cv_image *im = &r->images.v[i];
+			jw_obj_begin(w);
+			jw_kstr(w, "service", im->service);
+			jw_kstr(w, "image", im->image);
+			jw_kbool(w, "pinned", im->pinned);
+			if (!im->pinned)
+				jw_kstr(w, "reason", im->why);
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
+
+	/* Runtime events after system-ready: app-controlled, never identity. */
+	jw_key(w, "application_events");
+	jw_arr_begin(w);
+	for (size_t i = 0; rp && i < e->log.n; i++) {
+		if (!cv_app_identity_is_app_event(id, &e->log, i))
+			continue;
+		const cv_event *ev = &e->log.ev[i];
+		jw_obj_begin(w);
+		jw_kint(w, "index", (int64_t)i);
+		jw_key(w, "name");
+		jw_strn(w, ev->name, ev->name_len);
+		jw_khex(w, "payload", ev->payload, ev->payload_len);
+		if (ev->payload_len && printable(ev->payload, ev->payload_len)) {
+			jw_key(w, "payload_text");
+			jw_strn(w, (const char *)ev->payload, ev->payload_len);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+
+	/* What the server claims (Info / tcb_info): unverified. */
+	jw_key(w, "claims");
+	jw_obj_begin(w);
+	jw_kclaim(w, "app_id", &e->app_id);
+	jw_kclaim(w, "instance_id", &e->instance_id);
+	jw_kclaim(w, "compose_hash", &e->compose_hash);
+	jw_kclaim(w, "os_image_hash", &e->os_image_hash);
+	jw_kclaim(w, "device_id", &e->device_id);
+	jw_kclaim(w, "mr_aggregated", &e->mr_aggregated);
+	jw_key(w, "key_provider");
+	if (e->has_key_provider_info) {
+		jw_obj_begin(w);
+		jw_kstr(w, "name", e->kp_name);
+		jw_kstr(w, "id", e->kp_id);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	jw_kstr(w, "app_name", e->app_name);
+	jw_obj_end(w);
+
+	jw_obj_end(w);
+}
+
+void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r)
+{
+	write_event_log(w, r);
+	write_app(w, r);
+}

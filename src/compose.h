@@ -1,0 +1,109 @@
+/*
+ * The dstack half of the verifier: app-compose (dstack.md sections 4-6) and
+ * the entry point that runs the dstack checks over a normalised evidence
+ * (eventlog.replay, app.compose_hash, app.images_pinned) and writes the
+ * report's "event_log" and "app" sections (interface.md section 1).
+ */
+#ifndef CV_COMPOSE_H
+#define CV_COMPOSE_H
+
+#include "cJSON.h"
+#include "cv.h"
+#include "eventlog.h"
+#include "evidence.h"
+#include "jsonw.h"
+#include "report.h"
+
+/* ---- docker-compose images (yaml_images.c) ---- */
+
+#define CV_MAX_SERVICES 256
+
+typedef struct {
+	char *service;          /* owned */
+	char *image;            /* owned; NULL when the service names no image */
+	int pinned;
+	const char *why;        /* static reason when not pinned, else NULL */
+} cv_image;
+
+typedef struct {
+	cv_image *v;            /* owned */
+	size_t n;
+} cv_image_list;
+
+/*
+ * List each service's image from docker-compose YAML. A bounded reader of
+ * the block-style subset compose files use (mappings, sequences, plain and
+ * quoted scalars, block scalars, flow collections, comments), resolving
+ * anchors/aliases, merge keys (<<) and same-file `extends`. Codes:
+ * CV_COMPOSE_MALFORMED (with the line), CV_OUT_OF_MEMORY.
+ */
+cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_diag *d);
+void cv_image_list_free(cv_image_list *l);
+
+/* An image is pinned iff it ends in "@sha256:" + 64 lower-case hex and uses
+ * no ${VAR} (host-controlled). *why gets the reason when not pinned. */
+int cv_image_pinned(const char *image, const char **why);
+
+/* ---- app-compose.json ---- */
+
+typedef struct {
+	cJSON *json;            /* owned parse; NULL when it is not a JSON object */
+	/* Borrowed from json; NULL / -1 when absent. */
+	const char *name, *runner, *key_provider, *key_provider_id, *docker_compose_file;
+	int kms_enabled, gateway_enabled, local_key_provider_enabled, public_logs,
+		public_sysinfo, public_tcbinfo, no_instance_id, secure_time;
+	const cJSON *allowed_envs;
+	int pre_launch_script, init_script, bash_script; /* present and non-empty */
+} cv_app_compose;
+
+/* Codes: CV_COMPOSE_MALFORMED (not a JSON object). */
+cv_err cv_app_compose_parse(const char *text, size_t len, cv_app_compose *c, cv_diag *d);
+void cv_app_compose_free(cv_app_compose *c);
+
+/* Keccak-256 (Ethereum's, not SHA3-256): mr_config_id V2. */
+void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
+
+/* ---- the dstack checks ---- */
+
+typedef enum { CV_RTMR_BASIS_NONE, CV_RTMR_BASIS_QUOTE, CV_RTMR_BASIS_CLAIMS } cv_rtmr_basis;
+
+typedef struct {
+	cv_check eventlog_replay, app_compose_hash, app_images_pinned;
+
+	const cv_evidence *ev;  /* borrowed: keep the evidence alive */
+	int replayed;           /* rp and id are valid */
+	cv_replay rp;
+	cv_app_identity id;
+	cv_rtmr_basis basis;
+	uint8_t quoted[4][48];  /* valid unless basis is NONE */
+	int match[4];
+
+	int has_compose_sha256;
+	uint8_t compose_sha256[32];
+	int compose_parsed;     /* ac is valid */
+	cv_app_compose ac;
+	int has_images;
+	cv_image_list images;
+} cv_dstack_result;
+
+/*
+ * Run the dstack checks.
+ *   quoted_rtmr: the quote's RTMR0..3 (48 bytes each), NULL when there is no
+ *     TDX quote; the replay is then compared with tcb_info's claimed rtmr
+ *     values, and the check says so (warn, QUOTE_MISSING).
+ *   mr_config_id: the quote's 48 bytes, or NULL.
+ *   require_pinned: unpinned or unreadable images fail instead of warn.
+ * Every check in r is decided (ran = 1). Returns CV_OK, or
+ * CV_OUT_OF_MEMORY (the affected checks then fail with that code).
+ * Always call cv_dstack_result_free.
+ */
+cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4],
+	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r);
+
+/* Write the "event_log" and "app" members (keys and values) into the
+ * report object being written. */
+void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r);
+
+void cv_dstack_result_free(cv_dstack_result *r);
+
+#endif

@@ -1,0 +1,1430 @@
+/*
+ * A bounded YAML subset reader, just enough to list the images of a
+ * docker-compose file (dstack.md section 6): a textual grep would miss
+ * `image: *anchor`, merge keys and `extends`.
+ *
+ * Supported: block mappings and sequences (including "- key: v" compact
+ * forms and sequences at their key's indentation), plain / single / double
+ * quoted scalars (multi-line too), block scalars (| and >), flow
+ * collections, comments, anchors, aliases, tags (ignored), merge keys, one
+ * document. Not supported (reported as malformed): complex keys (?),
+ * collections as keys, tabs in indentation.
+ *
+ * Bounds: nodes, anchors, nesting depth and arena memory are capped; alias
+ * lookups run under a step budget, so aliases cannot blow up the work.
+ * Aliases share nodes (a DAG); anchors are registered after their node is
+ * parsed, so there are no cycles.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose.h"
+
+#define Y_MAX_DEPTH    64
+#define Y_MAX_NODES    200000
+#define Y_MAX_ANCHORS  4096
+#define Y_MAX_MEM      (32u << 20)
+#define Y_LOOKUP_STEPS 100000
+#define Y_MAX_EXTENDS  8
+
+/* ---- arena ---- */
+
+typedef struct yblock {
+	struct yblock *next;
+	size_t used, cap;
+	_Alignas(16) unsigned char data[];
+} yblock;
+
+typedef struct {
+	yblock *head;
+	size_t total;
+} yarena;
+
+static void *arena_alloc(yarena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!a->head || a->head->cap - a->head->used < n) {
+		size_t cap = n > 16384 ? n : 16384;
+		if (a->total + cap > Y_MAX_MEM)
+			return NULL;
+		yblock *b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->next = a->head;
+		b->used = 0;
+		b->cap = cap;
+		a->head = b;
+		a->total += cap;
+	}
+	void *p = a->head->data + a->head->used;
+	a->head->used += n;
+	return p;
+}
+
+static void arena_free(yarena *a)
+{
+	while (a->head) {
+		yblock *n = a->head->next;
+		free(a->head);
+		a->head = n;
+	}
+	a->total = 0;
+}
+
+/* ---- nodes ---- */
+
+enum { Y_NULL, Y_SCALAR, Y_SEQ, Y_MAP };
+
+typedef struct ynode ynode;
+typedef struct yentry {
+	ynode *key;             /* NULL in a sequence */
+	ynode *val;
+	struct yentry *next;
+} yentry;
+
+struct ynode {
+	int kind;
+	int plain;              /* a plain (unquoted) scalar */
+	char *s;                /* scalar text, NUL-terminated */
+	size_t len;
+	yentry *first, *last;
+};
+
+typedef struct yanchor {
+	const char *name;
+	size_t len;
+	ynode *node;
+	struct yanchor *next;
+} yanchor;
+
+typedef struct {
+	const char *s;
+	size_t n, pos;
+	size_t line_start, line; /* line is 1-based */
+	yarena a;
+	int depth;
+	size_t nodes, n_anchors;
+	yanchor *anchors;
+	int failed;
+	cv_diag *d;
+} yp;
+
+static int yfail(yp *p, const char *what)
+{
+	if (!p->failed) {
+		p->failed = 1;
+		cv_fail(p->d, CV_COMPOSE_MALFORMED, "The docker-compose YAML is not readable at line %U: %s.",
+			(uint64_t)p->line, what);
+	}
+	return 0;
+}
+
+static ynode *new_node(yp *p, int kind)
+{
+	if (p->failed)
+		return NULL;
+	if (++p->nodes > Y_MAX_NODES) {
+		yfail(p, "too many nodes");
+		return NULL;
+	}
+	ynode *n = arena_alloc(&p->a, sizeof *n);
+	if (!n) {
+		yfail(p, "out of memory (or over the reader's memory limit)");
+		return NULL;
+	}
+	memset(n, 0, sizeof *n);
+	n->kind = kind;
+	return n;
+}
+
+static int add_entry(yp *p, ynode *coll, ynode *key, ynode *val)
+{
+	yentry *e = arena_alloc(&p->a, sizeof *e);
+	if (!e)
+		return yfail(p, "out of memory");
+	e->key = key;
+	e->val = val;
+	e->next = NULL;
+	if (coll->last)
+		coll->last->next = e;
+	else
+		coll->first = e;
+	coll->last = e;
+	return 1;
+}
+
+/* A scalar node from text (copied). */
+static ynode *scalar(yp *p, const char *s, size_t len, int plain)
+{
+	ynode *n = new_node(p, Y_SCALAR);
+	if (!n)
+		return NULL;
+	n->s = arena_alloc(&p->a, len + 1);
+	if (!n->s) {
+		yfail(p, "out of memory (or over the reader's memory limit)");
+		return NULL;
+	}
+	memcpy(n->s, s, len);
+	n->s[len] = '\0';
+	n->len = len;
+	n->plain = plain;
+	return n;
+}
+
+static int is_null_scalar(const ynode *n)
+{
+	if (!n || n->kind == Y_NULL)
+		return 1;
+	if (n->kind != Y_SCALAR || !n->plain)
+		return 0;
+	return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
+		strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
+}
+
+/* ---- character level ---- */
+
+static char cur(const yp *p) { return p->pos < p->n ? p->s[p->pos] : '\0'; }
+static char peek(const yp *p, size_t k) { return p->pos + k < p->n ? p->s[p->pos + k] : '\0'; }
+static size_t col(const yp *p) { return p->pos - p->line_start; }
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+static int is_eol(char c) { return c == '\n' || c == '\r' || c == '\0'; }
+static int is_ws_or_eol(char c) { return is_blank(c) || is_eol(c); }
+static int is_flow_ind(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
+
+/* Characters that cannot start a plain scalar in block context (those not
+ * dispatched elsewhere). */
+static int bad_plain_start(char c)
+{
+	return c == ']' || c == '}' || c == ',' || c == '%' || c == '@' || c == '`' || c == ':';
+}
+
+static void adv(yp *p)
+{
+	if (p->pos >= p->n)
+		return;
+	if (p->s[p->pos] == '\n') {
+		p->line++;
+		p->line_start = p->pos + 1;
+	}
+	p->pos++;
+}
+
+static void skip_blanks(yp *p)
+{
+	while (is_blank(cur(p)))
+		adv(p);
+}
+
+/* At the end of the content of this line (white space, then a comment or
+ * the line end). Does not move. */
+static int at_line_end(const yp *p)
+{
+	size_t i = p->pos;
+	while (i < p->n && is_blank(p->s[i]))
+		i++;
+	return i >= p->n || p->s[i] == '\n' || p->s[i] == '\r' ||
+		(p->s[i] == '#' && (i == p->pos ? (i == p->line_start || is_blank(p->s[i - 1])) : 1));
+}
+
+static void skip_to_eol(yp *p)
+{
+	while (!is_eol(cur(p)))
+		adv(p);
+}
+
+/* A "---" or "..." document marker at column 0. */
+static int at_doc_marker(const yp *p)
+{
+	if (col(p) != 0 || p->pos + 3 > p->n)
+		return 0;
+	const char *q = p->s + p->pos;
+	return (memcmp(q, "---", 3) == 0 || memcmp(q, "...", 3) == 0) &&
+		(p->pos + 3 == p->n || is_ws_or_eol(q[3]));
+}
+
+/*
+ * Move to the next content character (skipping white space, comments and
+ * line ends). Returns 0 at the end of the document. Rejects tabs in the
+ * indentation of the line it lands on (block context).
+ */
+static int next_content(yp *p)
+{
+	for (;;) {
+		char c = cur(p);
+		if (c == '\0')
+			return 0;
+		if (is_blank(c)) {
+			adv(p);
+		} else if (c == '#' && (p->pos == p->line_start || is_blank(p->s[p->pos - 1]))) {
+			skip_to_eol(p);
+		} else if (c == '\n' || c == '\r') {
+			adv(p);
+		} else {
+			break;
+		}
+	}
+	if (at_doc_marker(p))
+		return 0; /* only the first document */
+	for (size_t i = p->line_start; i < p->pos; i++)
+		if (p->s[i] == '\t')
+			return yfail(p, "a tab in the indentation");
+	return 1;
+}
+
+/* ---- scalars ---- */
+
+/* UTF-8 of a code point (invalid ones become U+FFFD); returns bytes. */
+static size_t utf8_put(unsigned long cp, char *out)
+{
+	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static int hexdig(char c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Line folding inside a quoted scalar: at a line break, drop trailing
+ * blanks already written, skip the next line's leading blanks, and write a
+ * space (or one newline per empty line).
+ */
+static void fold_break(yp *p, char *out, size_t *k)
+{
+	while (*k && is_blank(out[*k - 1]))
+		(*k)--;
+	size_t empty = 0;
+	for (;;) {
+		if (cur(p) == '\r')
+			adv(p);
+		if (cur(p) != '\n')
+			break;
+		adv(p);
+		skip_blanks(p);
+		if (cur(p) == '\n' || cur(p) == '\r')
+			empty++;
+		else
+			break;
+	}
+	if (empty)
+		while (empty--)
+			out[(*k)++] = '\n';
+	else
+		out[(*k)++] = ' ';
+}
+
+static ynode *quoted(yp *p)
+{
+	char q = cur(p);
+	size_t start = p->pos + 1, end = start;
+	/* Find the closing quote to size the output (never longer than the input). */
+	while (end < p->n) {
+		if (q == '"' && p->s[end] == '\\' && end + 1 < p->n)
+			end += 2;
+		else if (p->s[end] == q && q == '\'' && end + 1 < p->n && p->s[end + 1] == '\'')
+			end += 2;
+		else if (p->s[end] == q)
+			break;
+		else
+			end++;
+	}
+	if (end >= p->n) {
+		yfail(p, "an unterminated quoted string");
+		return NULL;
+	}
+	char *out = arena_alloc(&p->a, end - start + 1);
+	if (!out) {
+		yfail(p, "out of memory (or over the reader's memory limit)");
+		return NULL;
+	}
+	size_t k = 0;
+	adv(p);
+	while (p->pos < end) {
+		char c = cur(p);
+		if (c == '\n' || c == '\r') {
+			fold_break(p, out, &k);
+			continue;
+		}
+		if (q == '\'' && c == '\'') { /* '' inside single quotes */
+			out[k++] = '\'';
+			adv(p);
+			adv(p);
+			continue;
+		}
+		if (q == '"' && c == '\\') {
+			adv(p);
+			char e = cur(p);
+			int ndig = 0;
+			switch (e) {
+			case '0': out[k++] = '\0'; break;
+			case 'a': out[k++] = '\a'; break;
+			case 'b': out[k++] = '\b'; break;
+			case 't': case '\t': out[k++] = '\t'; break;
+			case 'n': out[k++] = '\n'; break;
+			case 'v': out[k++] = '\v'; break;
+			case 'f': out[k++] = '\f'; break;
+			case 'r': out[k++] = '\r'; break;
+			case 'e': out[k++] = 0x1b; break;
+			case ' ': out[k++] = ' '; break;
+			case '"': out[k++] = '"'; break;
+			case '/': out[k++] = '/'; break;
+			case '\\': out[k++] = '\\'; break;
+			case 'x': ndig = 2; break;
+			case 'u': ndig = 4; break;
+			case 'U': ndig = 8; break;
+			case '\r': case '\n':
+				/* An escaped line break: join without a space. */
+				if (e == '\r')
+					adv(p);
+				if (cur(p) == '\n')
+					adv(p);
+				skip_blanks(p);
+				continue;
+			default:
+				yfail(p, "an unknown escape in a double-quoted string");
+				return NULL;
+			}
+			if (ndig) {
+				unsigned long cp = 0;
+				for (int i = 0; i < ndig; i++) {
+					int h = hexdig(peek(p, (size_t)i + 1));
+					if (h < 0 || p->pos + (size_t)i + 1 >= end) {
+						yfail(p, "a bad \\x/\\u escape");
+						return NULL;
+					}
+					cp = cp << 4 | (unsigned long)h;
+				}
+				for (int i = 0; i < ndig; i++)
+					adv(p);
+				/* Never longer than the escape text (at least 4 chars for 3-4 bytes). */
+				char tmp[4];
+				size_t m = utf8_put(ndig == 2 ? cp & 0xFF : cp, tmp);
+				memcpy(out + k, tmp, m);
+				k += m;
+			}
+			adv(p);
+			continue;
+		}
+		out[k++] = c;
+		adv(p);
+	}
+	adv(p); /* the closing quote */
+	ynode *n = new_node(p, Y_SCALAR);
+	if (!n)
+		return NULL;
+	out[k] = '\0';
+	n->s = out;
+	n->len = k;
+	return n;
+}
+
+/*
+ * A plain scalar. In block context it ends at ": " (a key), " #" or the
+ * line end; in flow context also at , [ ] { }. *is_key is set when it ends
+ * at a ':' indicator (pos is left on the ':').
+ */
+static void plain_span(yp *p, int flow, size_t *start, size_t *len, int *is_key)
+{
+	*start = p->pos;
+	*is_key = 0;
+	while (!is_eol(cur(p))) {
+		char c = cur(p);
+		if (c == ':' && (is_ws_or_eol(peek(p, 1)) || (flow && is_flow_ind(peek(p, 1))))) {
+			*is_key = 1;
+			break;
+		}
+		if (c == '#' && p->pos > *start && is_blank(p->s[p->pos - 1]))
+			break;
+		if (flow && is_flow_ind(c))
+			break;
+		adv(p);
+	}
+	size_t e = p->pos;
+	while (e > *start && is_blank(p->s[e - 1]))
+		e--;
+	*len = e - *start;
+}
+
+/* A plain scalar in block context, with continuation lines indented at
+ * least min_col (folded with spaces). Stops before a ':' key indicator. */
+static ynode *plain_block(yp *p, size_t min_col, int *is_key)
+{
+	size_t start, len;
+	plain_span(p, 0, &start, &len, is_key);
+	if (*is_key || !at_line_end(p)) {
+		if (!*is_key)
+			skip_to_eol(p);
+		return scalar(p, p->s + start, len, 1);
+	}
+	/* Multi-line plain scalar: collect continuation lines. */
+	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
+	size_t total = len;
+	size_t first_start = start, first_len = len;
+	/* First pass: measure. */
+	for (;;) {
+		skip_to_eol(p);
+		/* A more indented "- x" is text here, as in YAML. */
+		if (!next_content(p) || col(p) < min_col)
+			break;
+		size_t s2, l2;
+		int k2;
+		plain_span(p, 0, &s2, &l2, &k2);
+		if (k2)
+			break; /* a key: not a continuation (the caller reports it) */
+		total += 1 + l2;
+	}
+	p->pos = save_pos;
+	p->line_start = save_ls;
+	p->line = save_line;
+	if (total == first_len) {
+		skip_to_eol(p);
+		return scalar(p, p->s + first_start, first_len, 1);
+	}
+	char *buf = arena_alloc(&p->a, total + 1);
+	if (!buf) {
+		yfail(p, "out of memory (or over the reader's memory limit)");
+		return NULL;
+	}
+	memcpy(buf, p->s + first_start, first_len);
+	size_t k = first_len;
+	for (;;) {
+		skip_to_eol(p);
+		size_t bp = p->pos, bls = p->line_start, bl = p->line;
+		if (!next_content(p) || col(p) < min_col) {
+			p->pos = bp;
+			p->line_start = bls;
+			p->line = bl;
+			break;
+		}
+		size_t s2, l2;
+		int k2;
+		size_t ap = p->pos, als = p->line_start, al = p->line;
+		plain_span(p, 0, &s2, &l2, &k2);
+		if (k2) {
+			p->pos = ap;
+			p->line_start = als;
+			p->line = al;
+			break;
+		}
+		buf[k++] = ' ';
+		memcpy(buf + k, p->s + s2, l2);
+		k += l2;
+	}
+	ynode *n = new_node(p, Y_SCALAR);
+	if (!n)
+		return NULL;
+	buf[k] = '\0';
+	n->s = buf;
+	n->len = k;
+	n->plain = 1;
+	return n;
+}
+
+/*
+ * The lines of a block scalar from pos, indented at least `indent`: written
+ * to buf when not NULL; returns the text length. pos ends at the start of
+ * the first line that is less indented (or at the end).
+ */
+static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char *buf)
+{
+	size_t k = 0, pending_nl = 0;
+	int any = 0;
+#define PUT(ch) do { if (buf) buf[k] = (ch); k++; } while (0)
+	while (p->pos < p->n) {
+		size_t ls = p->pos, sp = 0;
+		while (ls + sp < p->n && p->s[ls + sp] == ' ')
+			sp++;
+		char c = ls + sp < p->n ? p->s[ls + sp] : '\0';
+		if (c == '\0')
+			break;
+		if (c == '\n' || c == '\r') {
+			/* An empty line: kept as a line break. */
+			pending_nl++;
+			while (cur(p) != '\n' && cur(p) != '\0')
+				adv(p);
+			adv(p);
+			continue;
+		}
+		if ((long)sp < indent)
+			break;
+		if (any) {
+			if (literal || pending_nl)
+				for (size_t j = 0; j < pending_nl + (size_t)literal; j++)
+					PUT('\n');
+			else
+				PUT(' ');
+		} else {
+			/* Leading empty lines are kept, in both styles. */
+			for (size_t j = 0; j < pending_nl; j++)
+				PUT('\n');
+		}
+		pending_nl = 0;
+		any = 1;
+		for (long j = 0; j < indent; j++)
+			adv(p);
+		while (!is_eol(cur(p))) {
+			PUT(cur(p));
+			adv(p);
+		}
+		if (cur(p) == '\r')
+			adv(p);
+		if (cur(p) == '\n')
+			adv(p);
+	}
+	if (any && chomp >= 0) {
+		PUT('\n');
+		if (chomp > 0)
+			while (pending_nl--)
+				PUT('\n');
+	}
+#undef PUT
+	return k;
+}
+
+/* Block scalar (| or >) whose parent block is indented at parent_col. */
+static ynode *block_scalar(yp *p, long parent_col)
+{
+	int literal = cur(p) == '|';
+	int chomp = 0; /* -1 strip, 0 clip, +1 keep */
+	long explicit_indent = 0;
+	adv(p);
+	for (int i = 0; i < 2; i++) {
+		char c = cur(p);
+		if (c == '-' || c == '+') {
+			chomp = c == '-' ? -1 : 1;
+			adv(p);
+		} else if (c >= '1' && c <= '9') {
+			explicit_indent = c - '0';
+			adv(p);
+		}
+	}
+	if (!at_line_end(p)) {
+		yfail(p, "text after a block scalar indicator");
+		return NULL;
+	}
+	skip_to_eol(p);
+	if (cur(p) == '\r')
+		adv(p);
+	if (cur(p) == '\n')
+		adv(p);
+	/* Content indentation: explicit, or that of the first non-empty line. */
+	long indent = explicit_indent ? parent_col + explicit_indent : -1;
+	if (indent < 0) {
+		size_t i = p->pos;
+		for (;;) {
+			size_t sp = 0;
+			while (i + sp < p->n && p->s[i + sp] == ' ')
+				sp++;
+			if (i + sp < p->n && (p->s[i + sp] == '\n' || p->s[i + sp] == '\r')) {
+				while (i < p->n && p->s[i] != '\n')
+					i++;
+				i++;
+				continue;
+			}
+			indent = (long)sp;
+			break;
+		}
+		if (indent <= parent_col)
+			indent = parent_col + 1; /* empty content */
+	}
+	/* Measure, then copy: memory stays proportional to the text. */
+	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
+	size_t len = block_scalar_body(p, indent, literal, chomp, NULL);
+	p->pos = save_pos;
+	p->line_start = save_ls;
+	p->line = save_line;
+	char *buf = arena_alloc(&p->a, len + 1);
+	if (!buf) {
+		yfail(p, "out of memory (or over the reader's memory limit)");
+		return NULL;
+	}
+	block_scalar_body(p, indent, literal, chomp, buf);
+	ynode *n = new_node(p, Y_SCALAR);
+	if (!n)
+		return NULL;
+	buf[len] = '\0';
+	n->s = buf;
+	n->len = len;
+	return n;
+}
+
+/* ---- anchors ---- */
+
+/* A tag: everything up to white space or a flow indicator. */
+static void read_name(yp *p, const char **name, size_t *len)
+{
+	*name = p->s + p->pos;
+	size_t s = p->pos;
+	while (!is_ws_or_eol(cur(p)) && !is_flow_ind(cur(p)))
+		adv(p);
+	*len = p->pos - s;
+}
+
+/* An anchor or alias name: [0-9A-Za-z_-], as libyaml and go-yaml (docker
+ * compose) read them, so "&a:b" is anchor "a" then ":b". */
+static void read_anchor(yp *p, const char **name, size_t *len)
+{
+	*name = p->s + p->pos;
+	size_t s = p->pos;
+	for (;;) {
+		char c = cur(p);
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    c == '_' || c == '-'))
+			break;
+		adv(p);
+	}
+	*len = p->pos - s;
+}
+
+/* &anchor and !tag in any order; the anchor name is returned. */
+static int props(yp *p, const char **anc, size_t *anc_len)
+{
+	*anc = NULL;
+	*anc_len = 0;
+	for (;;) {
+		char c = cur(p);
+		if (c == '&') {
+			adv(p);
+			read_anchor(p, anc, anc_len);
+			if (!*anc_len)
+				return yfail(p, "an empty or invalid anchor name");
+		} else if (c == '!') {
+			const char *t;
+			size_t tl;
+			read_name(p, &t, &tl);
+		} else {
+			return 1;
+		}
+		skip_blanks(p);
+	}
+}
+
+static int register_anchor(yp *p, const char *name, size_t len, ynode *n)
+{
+	if (!name || !n)
+		return 1;
+	if (++p->n_anchors > Y_MAX_ANCHORS)
+		return yfail(p, "too many anchors");
+	yanchor *a = arena_alloc(&p->a, sizeof *a);
+	if (!a)
+		return yfail(p, "out of memory");
+	a->name = name;
+	a->len = len;
+	a->node = n;
+	a->next = p->anchors; /* newest first: a redefinition wins */
+	p->anchors = a;
+	return 1;
+}
+
+static ynode *alias(yp *p)
+{
+	const char *name;
+	size_t len;
+	adv(p); /* '*' */
+	read_anchor(p, &name, &len);
+	if (!len) {
+		yfail(p, "an empty or invalid alias name");
+		return NULL;
+	}
+	for (yanchor *a = p->anchors; a; a = a->next)
+		if (a->len == len && memcmp(a->name, name, len) == 0)
+			return a->node;
+	yfail(p, "an alias to an unknown anchor");
+	return NULL;
+}
+
+/* ---- flow collections ---- */
+
+static ynode *flow_node(yp *p);
+
+/* White space, line ends and comments inside a flow collection. */
+static void flow_skip(yp *p)
+{
+	for (;;) {
+		char c = cur(p);
+		if (is_blank(c) || c == '\n' || c == '\r')
+			adv(p);
+		else if (c == '#' && (p->pos == p->line_start || is_blank(p->s[p->pos - 1])))
+			skip_to_eol(p);
+		else
+			return;
+	}
+}
+
+static ynode *flow_collection(yp *p)
+{
+	int is_map = cur(p) == '{';
+	char close = is_map ? '}' : ']';
+	ynode *coll = new_node(p, is_map ? Y_MAP : Y_SEQ);
+	if (!coll)
+		return NULL;
+	adv(p);
+	for (;;) {
+		flow_skip(p);
+		if (cur(p) == close) {
+			adv(p);
+			return coll;
+		}
+		if (cur(p) == '\0') {
+			yfail(p, "an unterminated flow collection");
+			return NULL;
+		}
+		if (cur(p) == ',' || (cur(p) == ':' && is_ws_or_eol(peek(p, 1)))) {
+			yfail(p, "an empty entry in a flow collection");
+			return NULL;
+		}
+		ynode *key = flow_node(p);
+		if (!key)
+			return NULL;
+		ynode *val = NULL;
+		flow_skip(p);
+		if (cur(p) == ':') {
+			if (!is_map) {
+				yfail(p, "a mapping inside a flow sequence");
+				return NULL;
+			}
+			adv(p);
+			flow_skip(p);
+			if (cur(p) == ',' || cur(p) == close)
+				val = new_node(p, Y_NULL);
+			else
+				val = flow_node(p);
+			if (!val)
+				return NULL;
+			flow_skip(p);
+		} else if (is_map) {
+			val = new_node(p, Y_NULL);
+			if (!val)
+				return NULL;
+		}
+		if (!add_entry(p, coll, is_map ? key : NULL, is_map ? val : key))
+			return NULL;
+		if (cur(p) == ',')
+			adv(p);
+		else if (cur(p) != close) {
+			yfail(p, "a missing ',' in a flow collection");
+			return NULL;
+		}
+	}
+}
+
+static ynode *flow_node(yp *p)
+{
+	const char *anc;
+	size_t anc_len;
+	ynode *n;
+	if (++p->depth > Y_MAX_DEPTH) {
+		yfail(p, "nesting too deep");
+		return NULL;
+	}
+	if (!props(p, &anc, &anc_len))
+		return NULL;
+	flow_skip(p);
+	char c = cur(p);
+	if (c == '*')
+		n = alias(p);
+	else if (c == '[' || c == '{')
+		n = flow_collection(p);
+	else if (c == '"' || c == '\'')
+		n = quoted(p);
+	else if (c == ',' || c == ']' || c == '}')
+		n = new_node(p, Y_NULL);
+	else {
+		size_t s, l;
+		int k;
+		plain_span(p, 1, &s, &l, &k);
+		if (!l && !k && !is_flow_ind(cur(p))) {
+			yfail(p, "an unexpected character in a flow collection");
+			return NULL;
+		}
+		n = scalar(p, p->s + s, l, 1);
+	}
+	p->depth--;
+	if (n && !register_anchor(p, anc, anc_len, n))
+		return NULL;
+	return n;
+}
+
+/* ---- block collections ---- */
+
+static ynode *node_at(yp *p, size_t min_col, int allow_coll);
+static ynode *block_seq(yp *p, size_t indent);
+
+/* The text after a complete value must end the line. */
+static int expect_line_end(yp *p)
+{
+	if (!at_line_end(p))
+		return yfail(p, "unexpected text after a value");
+	skip_to_eol(p);
+	return 1;
+}
+
+/* A mapping value after "key:" at indentation `indent`. */
+static ynode *map_value(yp *p, size_t indent)
+{
+	const char *anc;
+	size_t anc_len;
+	ynode *v;
+	skip_blanks(p);
+	if (!props(p, &anc, &anc_len))
+		return NULL;
+	if (at_line_end(p)) {
+		skip_to_eol(p);
+		if (!next_content(p)) {
+			v = p->failed ? NULL : new_node(p, Y_NULL);
+		} else if (col(p) > indent) {
+			v = node_at(p, indent + 1, 1);
+		} else if (col(p) == indent && cur(p) == '-' && is_ws_or_eol(peek(p, 1))) {
+			v = block_seq(p, indent); /* a sequence at its key's indentation */
+		} else {
+			v = new_node(p, Y_NULL);
+		}
+	} else {
+		v = node_at(p, indent + 1, 0);
+	}
+	if (v && !register_anchor(p, anc, anc_len, v))
+		return NULL;
+	return v;
+}
+
+/* A block mapping at column `indent`; the first key is already read and
+ * pos is on its ':'. */
+static ynode *block_map(yp *p, size_t indent, ynode *first_key)
+{
+	ynode *map = new_node(p, Y_MAP);
+	ynode *key = first_key;
+	if (!map)
+		return NULL;
+	for (;;) {
+		adv(p); /* ':' */
+		ynode *val = map_value(p, indent);
+		if (!val || !add_entry(p, map, key, val))
+			return NULL;
+		if (!next_content(p))
+			return p->failed ? NULL : map;
+		if (col(p) < indent)
+			return map;
+		if (col(p) > indent) {
+			yfail(p, "bad indentation of a mapping entry");
+			return NULL;
+		}
+		/* The next key. */
+		char c = cur(p);
+		if (c == '-' && is_ws_or_eol(peek(p, 1))) {
+			yfail(p, "a sequence item where a mapping key was expected");
+			return NULL;
+		}
+		if (c == '?' && is_ws_or_eol(peek(p, 1))) {
+			yfail(p, "complex mapping keys are not supported");
+			return NULL;
+		}
+		if (c == '&' || c == '!' || c == '*' || c == '[' || c == '{' || c == '|' || c == '>' ||
+			(bad_plain_start(c) && !(c == ':' && !is_ws_or_eol(peek(p, 1))))) {
+			yfail(p, "an anchor, alias or collection as a mapping key is not supported");
+			return NULL;
+		}
+		int is_key = 0;
+		if (c == '"' || c == '\'') {
+			key = quoted(p);
+			if (!key)
+				return NULL;
+			skip_blanks(p);
+			is_key = cur(p) == ':' && is_ws_or_eol(peek(p, 1));
+		} else {
+			size_t s, l;
+			plain_span(p, 0, &s, &l, &is_key);
+			if (!l) {
+				yfail(p, "an empty mapping key");
+				return NULL;
+			}
+			key = scalar(p, p->s + s, l, 1);
+			if (!key)
+				return NULL;
+		}
+		if (!is_key) {
+			yfail(p, "a mapping key without ':'");
+			return NULL;
+		}
+	}
+}
+
+/* A block sequence whose '-' indicators are at column `indent`. */
+static ynode *block_seq(yp *p, size_t indent)
+{
+	ynode *seq = new_node(p, Y_SEQ);
+	if (!seq)
+		return NULL;
+	for (;;) {
+		adv(p); /* '-' */
+		skip_blanks(p);
+		ynode *item;
+		if (at_line_end(p)) {
+			skip_to_eol(p);
+			if (!next_content(p))
+				item = p->failed ? NULL : new_node(p, Y_NULL);
+			else if (col(p) > indent)
+				item = node_at(p, indent + 1, 1);
+			else
+				item = new_node(p, Y_NULL);
+		} else {
+			/* "- key: v" or "- - x": a compact collection at this column. */
+			item = node_at(p, indent + 1, 1);
+		}
+		if (!item || !add_entry(p, seq, NULL, item))
+			return NULL;
+		if (!next_content(p))
+			return p->failed ? NULL : seq;
+		if (col(p) < indent)
+			return seq;
+		if (col(p) > indent || !(cur(p) == '-' && is_ws_or_eol(peek(p, 1)))) {
+			if (col(p) == indent)
+				return seq; /* e.g. the next key of a parent mapping at the same column */
+			yfail(p, "bad indentation of a sequence item");
+			return NULL;
+		}
+	}
+}
+
+/*
+ * A node starting at pos (a content character). min_col: the least column
+ * of its continuation lines. allow_coll: a block mapping or sequence may
+ * start here (start of a line, or after "- ").
+ */
+static ynode *node_at(yp *p, size_t min_col, int allow_coll)
+{
+	const char *anc;
+	size_t anc_len;
+	ynode *n = NULL;
+	if (++p->depth > Y_MAX_DEPTH) {
+		yfail(p, "nesting too deep");
+		return NULL;
+	}
+	size_t start_col = col(p);
+	if (!props(p, &anc, &anc_len))
+		return NULL;
+	if (at_line_end(p)) {
+		/* Properties ("&a", "!tag") alone: the node is on the next lines. */
+		skip_to_eol(p);
+		if (!next_content(p) || col(p) < min_col)
+			n = p->failed ? NULL : new_node(p, Y_NULL);
+		else
+			n = node_at(p, min_col, 1);
+		goto done;
+	}
+	start_col = col(p);
+	char c = cur(p);
+	if (c == '*') {
+		n = alias(p);
+		if (n && !expect_line_end(p))
+			n = NULL;
+	} else if (c == '-' && is_ws_or_eol(peek(p, 1))) {
+		if (!allow_coll) {
+			yfail(p, "a sequence on the same line as its key");
+			goto done;
+		}
+		n = block_seq(p, start_col);
+	} else if (c == '[' || c == '{') {
+		n = flow_collection(p);
+		if (n && !expect_line_end(p))
+			n = NULL;
+	} else if (c == '|' || c == '>') {
+		n = block_scalar(p, (long)min_col - 1);
+	} else if (c == '?' && is_ws_or_eol(peek(p, 1))) {
+		yfail(p, "complex mapping keys are not supported");
+	} else if (c == '"' || c == '\'') {
+		n = quoted(p);
+		if (!n)
+			goto done;
+		skip_blanks(p);
+		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1))) {
+			if (!allow_coll) {
+				yfail(p, "a mapping on the same line as its key");
+				n = NULL;
+				goto done;
+			}
+			n = block_map(p, start_col, n);
+		} else if (!expect_line_end(p)) {
+			n = NULL;
+		}
+	} else if (bad_plain_start(c) && !(c == ':' && !is_ws_or_eol(peek(p, 1)))) {
+		yfail(p, "a value that starts with a reserved character");
+	} else {
+		int is_key;
+		n = plain_block(p, min_col, &is_key);
+		if (n && is_key) {
+			if (!allow_coll) {
+				yfail(p, "a mapping on the same line as its key");
+				n = NULL;
+				goto done;
+			}
+			n = block_map(p, start_col, n);
+		}
+	}
+done:
+	p->depth--;
+	if (n && !register_anchor(p, anc, anc_len, n))
+		return NULL;
+	return p->failed ? NULL : n;
+}
+
+/* Parse the first document. */
+static ynode *yaml_parse(yp *p)
+{
+	/* Directives and the "---" start marker. */
+	for (;;) {
+		if (!next_content(p)) {
+			if (p->failed)
+				return NULL;
+			if (at_doc_marker(p) && p->s[p->pos] == '-') {
+				p->pos += 3;
+				continue;
+			}
+			return new_node(p, Y_NULL);
+		}
+		if (cur(p) == '%' && col(p) == 0) {
+			skip_to_eol(p);
+			continue;
+		}
+		break;
+	}
+	ynode *root = node_at(p, 0, 1);
+	if (!root)
+		return NULL;
+	if (next_content(p)) {
+		yfail(p, "content after the end of the top-level node");
+		return NULL;
+	}
+	return p->failed ? NULL : root;
+}
+
+/* ---- compose semantics ---- */
+
+typedef struct {
+	yp *p;
+	long steps;
+} ylook;
+
+static int key_is(const ynode *k, const char *s)
+{
+	return k && k->kind == Y_SCALAR && strcmp(k->s, s) == 0;
+}
+
+static int is_merge_key(const ynode *k)
+{
+	return k && k->kind == Y_SCALAR && k->plain && strcmp(k->s, "<<") == 0;
+}
+
+/*
+ * Look a key up in a mapping, own keys first, then merge keys (<<: *a or
+ * <<: [*a, *b], earlier maps first). Returns 1 and *out when found, 0 when
+ * not, -1 on error (failed set).
+ */
+static int lookup(ylook *l, const ynode *map, const char *key, int depth, const ynode **out)
+{
+	if (--l->steps < 0 || depth > Y_MAX_DEPTH)
+		return yfail(l->p, "merge keys nest too deeply") - 1;
+	if (!map || map->kind != Y_MAP)
+		return 0;
+	const ynode *found = NULL;
+	for (const yentry *e = map->first; e; e = e->next) {
+		if (!is_merge_key(e->key) && key_is(e->key, key)) {
+			if (found)
+				return yfail(l->p, "a duplicate mapping key") - 1;
+			found = e->val;
+		}
+	}
+	if (found) {
+		*out = found;
+		return 1;
+	}
+	for (const yentry *e = map->first; e; e = e->next) {
+		if (!is_merge_key(e->key))
+			continue;
+		const ynode *v = e->val;
+		if (v && v->kind == Y_MAP) {
+			int r = lookup(l, v, key, depth + 1, out);
+			if (r)
+				return r;
+		} else if (v && v->kind == Y_SEQ) {
+			for (const yentry *m = v->first; m; m = m->next) {
+				if (!m->val || m->val->kind != Y_MAP)
+					return yfail(l->p, "a merge key list holds a non-mapping") - 1;
+				int r = lookup(l, m->val, key, depth + 1, out);
+				if (r)
+					return r;
+			}
+		} else {
+			return yfail(l->p, "a merge key whose value is not a mapping") - 1;
+		}
+	}
+	return 0;
+}
+
+typedef struct {
+	const char *name;
+	const ynode *def;
+} ysvc;
+
+/* Collect services (name -> definition), following merge keys at the
+ * services level; own entries win over merged ones. */
+static int collect_services(ylook *l, const ynode *map, int depth, ysvc *out, size_t *n)
+{
+	size_t start = *n;
+	if (--l->steps < 0 || depth > 8)
+		return yfail(l->p, "merge keys nest too deeply");
+	/* Own entries first. A name defined twice in one mapping is an error
+	 * (as in docker compose), not "first/last wins"; a name already taken
+	 * by a higher-priority mapping (own entries over merged ones, earlier
+	 * merges over later) is skipped. */
+	for (const yentry *e = map->first; e; e = e->next) {
+		if (is_merge_key(e->key))
+			continue;
+		if (!e->key || e->key->kind != Y_SCALAR)
+			return yfail(l->p, "a service name that is not a string");
+		size_t i;
+		for (i = 0; i < *n; i++)
+			if (strcmp(out[i].name, e->key->s) == 0)
+				break;
+		if (i >= start && i < *n)
+			return yfail(l->p, "a duplicate service name");
+		if (i < *n)
+			continue;
+		if (*n >= CV_MAX_SERVICES)
+			return yfail(l->p, "too many services");
+		out[*n].name = e->key->s;
+		out[*n].def = e->val;
+		(*n)++;
+	}
+	/* Then merged mappings, earlier ones first. */
+	for (const yentry *e = map->first; e; e = e->next) {
+		if (!is_merge_key(e->key))
+			continue;
+		const ynode *v = e->val;
+		if (v && v->kind == Y_MAP) {
+			if (!collect_services(l, v, depth + 1, out, n))
+				return 0;
+		} else if (v && v->kind == Y_SEQ) {
+			for (const yentry *m = v->first; m; m = m->next) {
+				if (!m->val || m->val->kind != Y_MAP)
+					return yfail(l->p, "a merge key list holds a non-mapping");
+				if (!collect_services(l, m->val, depth + 1, out, n))
+					return 0;
+			}
+		} else {
+			return yfail(l->p, "a merge key whose value is not a mapping");
+		}
+	}
+	return 1;
+}
+
+/*
+ * A service's image: own / merged `image`, else the one of the service it
+ * `extends` in the same file. *img NULL when there is none; *why set when
+ * it cannot be known.
+ */
+static int service_image(ylook *l, const ysvc *svcs, size_t n, const ynode *def, int hops,
+	const char **img, const char **why)
+{
+	const ynode *v = NULL;
+	*img = NULL;
+	if (hops > Y_MAX_EXTENDS) {
+		*why = "extends chain too long or circular";
+		return 1;
+	}
+	if (is_null_scalar(def))
+		return 1;
+	if (def->kind != Y_MAP)
+		return yfail(l->p, "a service that is not a mapping");
+	int r = lookup(l, def, "image", 0, &v);
+	if (r < 0)
+		return 0;
+	if (r == 1) {
+		if (is_null_scalar(v))
+			return 1;
+		if (v->kind != Y_SCALAR)
+			return yfail(l->p, "an image that is not a string");
+		*img = v->s;
+		return 1;
+	}
+	const ynode *ext = NULL;
+	r = lookup(l, def, "extends", 0, &ext);
+	if (r < 0)
+		return 0;
+	if (r == 0 || is_null_scalar(ext))
+		return 1;
+	const char *target = NULL;
+	if (ext->kind == Y_SCALAR) {
+		target = ext->s;
+	} else if (ext->kind == Y_MAP) {
+		const ynode *f = NULL, *s = NULL;
+		if (lookup(l, ext, "file", 0, &f) < 0 || lookup(l, ext, "service", 0, &s) < 0)
+			return 0;
+		if (f && !is_null_scalar(f)) {
+			*why = "extends a service in another file, which is not measured here";
+			return 1;
+		}
+		if (!s || s->kind != Y_SCALAR)
+			return yfail(l->p, "extends without a service name");
+		target = s->s;
+	} else {
+		return yfail(l->p, "extends is neither a name nor a mapping");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(svcs[i].name, target) == 0)
+			return service_image(l, svcs, n, svcs[i].def, hops + 1, img, why);
+	*why = "extends an unknown service";
+	return 1;
+}
+
+int cv_image_pinned(const char *image, const char **why)
+{
+	if (!image || !image[0]) {
+		*why = "no image (built from source or not named)";
+		return 0;
+	}
+	if (strchr(image, '$')) {
+		*why = "uses a variable the host can set";
+		return 0;
+	}
+	const char *at = strstr(image, "@sha256:");
+	if (!at) {
+		*why = "a tag, not a digest";
+		return 0;
+	}
+	const char *h = at + 8;
+	size_t i;
+	for (i = 0; i < 64; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
+			break;
+	if (i != 64 || h[64] != '\0') {
+		*why = "a malformed sha256 digest";
+		return 0;
+	}
+	*why = NULL;
+	return 1;
+}
+
+void cv_image_list_free(cv_image_list *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].service);
+		free(l->v[i].image);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s);
+	char *o = malloc(n + 1);
+	if (o)
+		memcpy(o, s, n + 1);
+	return o;
+}
+
+cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_diag *d)
+{
+	yp p;
+	cv_diag local;
+	ysvc *svcs = NULL;
+	size_t n = 0;
+	cv_err err = CV_OK;
+	memset(out, 0, sizeof *out);
+	memset(&p, 0, sizeof p);
+	cv_diag_clear(&local);
+	p.s = yaml;
+	p.n = len;
+	p.line = 1;
+	p.d = d ? d : &local;
+
+	ynode *root = yaml_parse(&p);
+	if (!root)
+		goto fail;
+	if (root->kind != Y_MAP) {
+		yfail(&p, "the top level is not a mapping");
+		goto fail;
+	}
+	ylook l = { &p, Y_LOOKUP_STEPS };
+	const ynode *services = NULL;
+	int r = lookup(&l, root, "services", 0, &services);
+	if (r < 0)
+		goto fail;
+	if (r == 0) {
+		err = cv_fail(d, CV_COMPOSE_MALFORMED, "The docker-compose YAML has no \"services\" mapping.");
+		goto out;
+	}
+	if (!is_null_scalar(services)) {
+		if (services->kind != Y_MAP) {
+			err = cv_fail(d, CV_COMPOSE_MALFORMED, "The docker-compose \"services\" is not a mapping.");
+			goto out;
+		}
+		svcs = calloc(CV_MAX_SERVICES, sizeof *svcs);
+		if (!svcs) {
+			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
+			goto out;
+		}
+		if (!collect_services(&l, services, 0, svcs, &n))
+			goto fail;
+	}
+	if (n) {
+		out->v = calloc(n, sizeof *out->v);
+		if (!out->v) {
+			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *img = NULL, *why = NULL;
+		if (!service_image(&l, svcs, n, svcs[i].def, 0, &img, &why))
+			goto fail;
+		cv_image *im = &out->v[out->n++];
+		im->service = dup_str(svcs[i].name);
+		im->image = img ? dup_str(img) : NULL;
+		if (!im->service || (img && !im->image)) {
+			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
+			goto out;
+		}
+		im->pinned = cv_image_pinned(img, &im->why);
+		if (!img && why)
+			im->why = why;
+	}
+	goto out;
+fail:
+	err = p.failed ? CV_COMPOSE_MALFORMED : CV_INTERNAL;
+	if (!p.failed)
+		cv_fail(d, CV_INTERNAL, "The docker-compose reader stopped without a reason.");
+out:
+	if (err != CV_OK)
+		cv_image_list_free(out);
+	free(svcs);
+	arena_free(&p.a);
+	return err;
+}
