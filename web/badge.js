@@ -11,7 +11,7 @@
 // verification and any other value written to it is put back at once. Nothing is loaded (no loader, no
 // WASM, no request to the CVM) until the badge is about to scroll into view. Every value from the network
 // or the attributes is written with textContent; styles live in a constructable stylesheet adopted by a
-// closed shadow root (works under `style-src 'self'`). See docs/badge.md.
+// closed shadow root (works under `style-src 'self'`). See the README, "The badge".
 
 const TAG = 'cvm-verify-badge';
 const STATES = ['verifying', 'verified', 'warning', 'failed', 'unavailable'];

@@ -52,7 +52,7 @@ after(async () => {
 /**
  * A page that records every cvm-verify event, and keeps a handle on the badges' closed shadow roots (a
  * test-only hook installed before any page script; a hostile host page could do the same, which is why
- * docs/badge.md does not count the closed root as a security boundary).
+ * the README does not count the closed root as a security boundary).
  */
 async function badgePage(opts = {}) {
   const p = await openPage(browser, opts);
