@@ -1,7 +1,21 @@
 /*
  * Intel SGX / TDX quote parser (shared/spec/dcap.md section 1).
  * Versions 3 (SGX), 4 (TDX, TD report 1.0) and 5 (body types 1, 2, 3).
- * Every pointer points into the caller's buffer.
+ * Every pointer points into the caller's buffer: keep it alive.
+ *
+ * Error codes, by what went wrong:
+ *   CV_QUOTE_TRUNCATED            the buffer ends before a field the header or a
+ *                                 length field promises (any prefix of a valid quote)
+ *   CV_QUOTE_UNSUPPORTED_VERSION  version not 3/4/5, or not allowed for the TEE type
+ *   CV_QUOTE_UNSUPPORTED_TEE      tee_type neither SGX nor TDX, or the QE vendor ID
+ *                                 is not Intel's (the doc of this code says so)
+ *   CV_QUOTE_UNSUPPORTED_KEY_TYPE attestation key type other than 2 (ECDSA P-256)
+ *   CV_QUOTE_UNSUPPORTED_BODY_TYPE v5 body type not 1/2/3 (4 = TD 1.5 "Ex" is not
+ *                                 implemented), body type not matching the TEE,
+ *                                 or body_size not the size of its type
+ *   CV_QUOTE_MALFORMED            a length over the 1 MiB cap, or lengths/types inside
+ *                                 the signature data that do not add up exactly
+ * Bytes after the signature data are ignored (raw_len excludes them).
  */
 #ifndef CV_QUOTE_H
 #define CV_QUOTE_H
@@ -14,6 +28,24 @@
 #define CV_BODY_SGX   1  /* SGX enclave report, 384 B */
 #define CV_BODY_TD10  2  /* TD report 1.0, 584 B */
 #define CV_BODY_TD15  3  /* TD report 1.5, 648 B */
+#define CV_BODY_TD15EX 4 /* TD report 1.5 "Ex", 885 B: rejected (unsupported) */
+
+#define CV_BODY_SGX_SIZE  384u
+#define CV_BODY_TD10_SIZE 584u
+#define CV_BODY_TD15_SIZE 648u
+#define CV_BODY_TD15EX_SIZE 885u
+
+/* Certification data types (dcap.md 1.5). */
+#define CV_CERT_PPID_CLEAR       1
+#define CV_CERT_PPID_RSA2048     2
+#define CV_CERT_PPID_RSA3072     3
+#define CV_CERT_PCK_LEAF         4
+#define CV_CERT_PCK_CHAIN        5
+#define CV_CERT_QE_REPORT        6
+#define CV_CERT_PLATFORM_MANIFEST 7
+
+/* The QE vendor ID of Intel's quoting enclaves. */
+extern const uint8_t cv_intel_qe_vendor_id[16];
 
 /* TD report fields (offsets relative to the body start). */
 typedef struct {
@@ -38,6 +70,7 @@ typedef struct {
 	const uint8_t *raw;             /* 384 */
 	const uint8_t *cpu_svn;         /* 16 */
 	uint32_t misc_select;
+	const uint8_t *misc_select_raw; /* 4, as in the report (little-endian) */
 	const uint8_t *attributes;      /* 16 */
 	const uint8_t *mr_enclave;      /* 32 */
 	const uint8_t *mr_signer;       /* 32 */
@@ -62,20 +95,30 @@ typedef struct {
 	cv_td_report td;                /* when TDX */
 	cv_enclave_report sgx;          /* when body_type == 1 */
 
+	const uint8_t *sig_data;        /* the signature data (after its u32 length) */
+	uint32_t sig_data_len;
 	const uint8_t *quote_sig;       /* 64, r||s */
 	const uint8_t *att_key;         /* 64, x||y */
 	cv_enclave_report qe_report;    /* 384 */
 	const uint8_t *qe_report_sig;   /* 64 */
 	const uint8_t *qe_auth;
 	size_t qe_auth_len;
+	uint16_t outer_cert_type;       /* v4/v5: 6; v3: same as cert_type */
 	uint16_t cert_type;             /* innermost certification data type (5 normally) */
 	const uint8_t *cert_data;       /* its bytes (PEM chain for type 5) */
 	size_t cert_data_len;
 } cv_quote;
 
-/* Parse and apply the header gates. Codes: CV_QUOTE_TRUNCATED,
- * CV_QUOTE_UNSUPPORTED_VERSION, CV_QUOTE_UNSUPPORTED_TEE,
- * CV_QUOTE_UNSUPPORTED_KEY_TYPE, CV_QUOTE_UNSUPPORTED_BODY_TYPE, CV_QUOTE_MALFORMED. */
+/* Parse and apply the header gates (codes above). */
 cv_err cv_quote_parse(const uint8_t *buf, size_t len, cv_quote *q, cv_diag *d);
+
+/* 1 when the quote is a TDX quote (its body is a TD report). */
+static inline int cv_quote_is_tdx(const cv_quote *q) { return q->tee_type == CV_TEE_TDX; }
+
+/* "TDX" or "SGX". */
+const char *cv_quote_tee_name(const cv_quote *q);
+
+/* Parse a 384-byte SGX enclave report at p (no bounds to check). */
+void cv_enclave_report_parse(const uint8_t *p, cv_enclave_report *r);
 
 #endif

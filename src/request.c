@@ -4,25 +4,9 @@
  */
 #include <string.h>
 
+#include "dcap.h"
 #include "request.h"
 #include "util.h"
-
-unsigned cv_tcb_status_bit(const char *name)
-{
-	static const struct { const char *name; unsigned bit; } t[] = {
-		{ "UpToDate", CV_TCBS_UP_TO_DATE },
-		{ "SWHardeningNeeded", CV_TCBS_SW_HARDENING_NEEDED },
-		{ "ConfigurationNeeded", CV_TCBS_CONFIGURATION_NEEDED },
-		{ "ConfigurationAndSWHardeningNeeded", CV_TCBS_CONFIGURATION_AND_SW_HARDENING_NEEDED },
-		{ "OutOfDate", CV_TCBS_OUT_OF_DATE },
-		{ "OutOfDateConfigurationNeeded", CV_TCBS_OUT_OF_DATE_CONFIGURATION_NEEDED },
-		{ "Revoked", CV_TCBS_REVOKED },
-	};
-	for (size_t i = 0; name && i < sizeof t / sizeof t[0]; i++)
-		if (strcmp(name, t[i].name) == 0)
-			return t[i].bit;
-	return 0;
-}
 
 /* A hex option of at most max bytes (exact when exact is set). */
 static cv_err opt_hex(const cJSON *obj, const char *key, size_t max, int exact, cv_opt_bytes *out,
@@ -70,7 +54,7 @@ static const char *opt_str(const cJSON *obj, const char *key)
 static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
 {
 	cv_err e;
-	r->tcb_preset = CV_TCB_DEFAULT;
+	r->tcb_preset = CV_DCAP_TCB_DEFAULT;
 	if (!pol || cJSON_IsNull(pol))
 		return CV_OK;
 	if (!cJSON_IsObject(pol))
@@ -78,9 +62,9 @@ static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
 	const cJSON *tcb = cJSON_GetObjectItemCaseSensitive(pol, "tcb");
 	if (tcb && !cJSON_IsNull(tcb)) {
 		const char *s = cJSON_IsString(tcb) ? tcb->valuestring : "";
-		if (strcmp(s, "strict") == 0) r->tcb_preset = CV_TCB_STRICT;
-		else if (strcmp(s, "default") == 0) r->tcb_preset = CV_TCB_DEFAULT;
-		else if (strcmp(s, "permissive") == 0) r->tcb_preset = CV_TCB_PERMISSIVE;
+		if (strcmp(s, "strict") == 0) r->tcb_preset = CV_DCAP_TCB_STRICT;
+		else if (strcmp(s, "default") == 0) r->tcb_preset = CV_DCAP_TCB_DEFAULT;
+		else if (strcmp(s, "permissive") == 0) r->tcb_preset = CV_DCAP_TCB_PERMISSIVE;
 		else return cv_fail(d, CV_REQUEST_MALFORMED, "policy.tcb must be strict, default or permissive.");
 	}
 	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(pol, "allow_tcb");
@@ -89,11 +73,11 @@ static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
 			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_tcb must be a list of TCB status names.");
 		const cJSON *it;
 		cJSON_ArrayForEach(it, allow) {
-			unsigned bit = cJSON_IsString(it) ? cv_tcb_status_bit(it->valuestring) : 0;
-			if (!bit)
+			cv_tcb_status st;
+			if (!cJSON_IsString(it) || cv_tcb_status_parse(it->valuestring, &st) != 0)
 				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_tcb has an unknown TCB status %s.",
 					cJSON_IsString(it) ? it->valuestring : "(not a string)");
-			r->allow_tcb |= bit;
+			r->allow_tcb |= 1u << st;
 		}
 		r->has_allow_tcb = 1;
 	}
@@ -132,7 +116,7 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 {
 	cv_err e;
 	memset(r, 0, sizeof *r);
-	r->tcb_preset = CV_TCB_DEFAULT;
+	r->tcb_preset = CV_DCAP_TCB_DEFAULT;
 	if (!cJSON_IsObject(root))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "The request must be a JSON object.");
 	r->evidence = cJSON_GetObjectItemCaseSensitive(root, "evidence");

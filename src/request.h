@@ -7,21 +7,6 @@
 #include "cJSON.h"
 #include "cv.h"
 
-/* TCB status bits for allow lists. */
-enum {
-	CV_TCBS_UP_TO_DATE = 1u << 0,
-	CV_TCBS_SW_HARDENING_NEEDED = 1u << 1,
-	CV_TCBS_CONFIGURATION_NEEDED = 1u << 2,
-	CV_TCBS_CONFIGURATION_AND_SW_HARDENING_NEEDED = 1u << 3,
-	CV_TCBS_OUT_OF_DATE = 1u << 4,
-	CV_TCBS_OUT_OF_DATE_CONFIGURATION_NEEDED = 1u << 5,
-	CV_TCBS_REVOKED = 1u << 6,
-};
-typedef enum { CV_TCB_STRICT, CV_TCB_DEFAULT, CV_TCB_PERMISSIVE } cv_tcb_preset;
-
-/* Bit for a TCB status name ("UpToDate"), 0 when unknown. */
-unsigned cv_tcb_status_bit(const char *name);
-
 typedef struct {
 	int set;
 	uint8_t v[64];
@@ -32,8 +17,8 @@ typedef struct {
 	int64_t now;
 	cv_opt_bytes nonce;          /* from the request */
 	cv_opt_bytes report_data;    /* exact expected report_data, right-padded to 64 */
-	cv_tcb_preset tcb_preset;
-	unsigned allow_tcb;          /* explicit allow list (bits), when has_allow_tcb */
+	int tcb_preset;              /* CV_DCAP_TCB_* (dcap.h) */
+	unsigned allow_tcb;          /* explicit allow list: bit (1u << cv_tcb_status), when has_allow_tcb */
 	int has_allow_tcb;
 	int allow_debug;
 	int require_pinned_images;
