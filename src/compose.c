@@ -163,8 +163,7 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 {
 	cv_check *c = &r->eventlog_replay;
 	if (!e->has_log) {
-		/* No EVENT_LOG_MISSING code exists: OK plus the sentence. */
-		cv_check_set(c, CV_SKIP, CV_OK,
+		cv_check_set(c, CV_SKIP, CV_EVENT_LOG_MISSING,
 			"The evidence carries no event log, so RTMR0..3 cannot be replayed.");
 		return;
 	}

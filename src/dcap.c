@@ -684,7 +684,7 @@ static void apply_tcb_policy(ctx *x, cv_tcb_status st, const char *detail)
 		cv_check_set(c, CV_FAIL, code, "TCB status %s%s is not accepted by the %s TCB policy%s.", name, detail, by,
 			adv);
 	else if (out == CV_WARN)
-		cv_check_set(c, CV_WARN, CV_OK, "TCB status %s%s is accepted with a warning by the %s TCB policy%s.", name,
+		cv_check_set(c, CV_WARN, CV_TCB_NOT_UP_TO_DATE, "TCB status %s%s is accepted with a warning by the %s TCB policy%s.", name,
 			detail, by, adv);
 	else
 		cv_check_set(c, CV_PASS, CV_OK, "TCB status %s%s (TCB level of %T, evaluation data number %d)%s.", name,

@@ -23,7 +23,7 @@ function sampleReport(state) {
     return {
       ...base, verdict: 'warn',
       tcb: { status: 'SWHardeningNeeded', advisory_ids: ['INTEL-SA-00615'] },
-      checks: [{ id: 'tcb.status', status: 'warn', code: 'OK', enforced: true,
+      checks: [{ id: 'tcb.status', status: 'warn', code: 'TCB_NOT_UP_TO_DATE', enforced: true,
         message: 'TCB status SWHardeningNeeded is accepted with a warning by the default TCB policy; advisories INTEL-SA-00615.' }],
     };
   }
