@@ -79,7 +79,9 @@ async function handle(req, res, root) {
   }
   if (!st.isFile()) return send(res, 404, 'not found\n');
   const type = MIME[extname(target).toLowerCase()] || 'application/octet-stream';
-  res.writeHead(200, baseHeaders({ 'Content-Type': type, 'Content-Length': st.size }));
+  // Public static files: readable cross-origin, so the badge can be embedded on other sites (its module
+  // scripts and the WASM are then CORS requests).
+  res.writeHead(200, baseHeaders({ 'Content-Type': type, 'Content-Length': st.size, 'Access-Control-Allow-Origin': '*' }));
   if (req.method === 'HEAD') return res.end();
   createReadStream(target).on('error', () => res.destroy()).pipe(res);
 }
