@@ -139,30 +139,6 @@ static cv_err get_array(const cJSON *o, const char *k, const char *ctx, size_t m
  * which a hostile text could use to exhaust the small WASM stack. */
 #define MAX_JSON_DEPTH 16
 
-/* Deepest bracket nesting outside strings (stops counting past the cap). */
-static unsigned json_depth(const char *s, size_t len)
-{
-	unsigned depth = 0, max = 0;
-	int in_str = 0;
-	for (size_t i = 0; i < len && max <= MAX_JSON_DEPTH; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				max = depth;
-		} else if ((c == '}' || c == ']') && depth) {
-			depth--;
-		}
-	}
-	return max;
-}
-
 /* Parse text strictly into a cJSON object tree. */
 static cv_err parse_strict(const char *text, size_t len, const char *what, cJSON **out, cv_diag *d)
 {
@@ -172,7 +148,7 @@ static cv_err parse_strict(const char *text, size_t len, const char *what, cJSON
 	if (len > CV_MAX_QUOTE_LEN)
 		return cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text is %U bytes, over the %u-byte limit.", what,
 			(uint64_t)len, (unsigned)CV_MAX_QUOTE_LEN);
-	if (json_depth(text, len) > MAX_JSON_DEPTH)
+	if (!cv_json_depth_ok(text, len, MAX_JSON_DEPTH))
 		return cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text nests deeper than %u levels.", what,
 			(unsigned)MAX_JSON_DEPTH);
 	const char *end = NULL;

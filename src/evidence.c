@@ -22,32 +22,10 @@ static int is_ws(char c)
  * WASM stack. Nested JSON in evidence is shallow, so cap it first. */
 #define EV_MAX_JSON_DEPTH 64
 
-static int json_depth_ok(const char *s, size_t len)
-{
-	int depth = 0, in_str = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '[' || c == '{') {
-			if (++depth > EV_MAX_JSON_DEPTH)
-				return 0;
-		} else if (c == ']' || c == '}') {
-			depth--;
-		}
-	}
-	return 1;
-}
-
 cJSON *cv_json_parse_exact(const char *s, size_t len)
 {
 	const char *end = NULL;
-	if (!s || !json_depth_ok(s, len))
+	if (!s || !cv_json_depth_ok(s, len, EV_MAX_JSON_DEPTH))
 		return NULL;
 	cJSON *j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
 	if (!j)

@@ -48,6 +48,29 @@ size_t cv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap)
 	return in_len / 2;
 }
 
+int cv_json_depth_ok(const char *s, size_t len, unsigned max)
+{
+	unsigned depth = 0;
+	int in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return 0;
+		} else if ((c == '}' || c == ']') && depth) {
+			depth--;
+		}
+	}
+	return 1;
+}
+
 int cv_is_zero(const uint8_t *p, size_t len)
 {
 	uint8_t acc = 0;
