@@ -3,13 +3,15 @@
 // Browser path: fetch + WebAssembly.instantiateStreaming (falls back to bytes when the server sends the wrong
 // MIME type). Node path: reads the file with a dynamic import of node:fs. Works under a CSP that allows only
 // 'wasm-unsafe-eval' for WebAssembly: no eval, no new Function.
+// Each instance keeps one verification cache (cv_cache_new): a collateral already verified, still inside its
+// validity window at the request's `now`, is not verified again; answers are byte-identical (src/cache.h).
 import { codedError, sha256Hex } from './util.js';
 
-/** @typedef {{memory: WebAssembly.Memory, cv_alloc: (n: number) => number, cv_free: (p: number) => void, cv_run: (p: number, n: number) => number, _initialize?: () => void}} CoreExports */
+/** @typedef {{memory: WebAssembly.Memory, cv_alloc: (n: number) => number, cv_free: (p: number) => void, cv_run: (p: number, n: number) => number, cv_run_cached: (c: number, p: number, n: number) => number, cv_cache_new: () => number, cv_cache_free: (c: number) => void, _initialize?: () => void}} CoreExports */
 
 const WASM_URL = new URL('./cvm-verify.wasm', import.meta.url);
 
-/** @type {Promise<{exports: CoreExports, sha256: string}> | null} */
+/** @type {Promise<{exports: CoreExports, sha256: string, cache: number}> | null} */
 let instancePromise = null;
 
 /** Imports per docs/core-api.md: at most a memory-growth notification, which needs nothing from us. */
@@ -57,7 +59,7 @@ async function loadBytes() {
  * module is then compiled with instantiateStreaming from a clone of that same response (a tee of the same
  * stream, so the same bytes; browsers can cache the compiled code), falling back to instantiate(bytes) when
  * the server sent another MIME type than application/wasm.
- * @returns {Promise<{exports: CoreExports, sha256: string}>}
+ * @returns {Promise<{exports: CoreExports, sha256: string, cache: number}>}
  */
 async function instantiate() {
   const [expected, { bytes, response }] = await Promise.all([expectedSha256(), loadBytes()]);
@@ -76,16 +78,17 @@ async function instantiate() {
   }
   if (!instance) instance = (await WebAssembly.instantiate(/** @type {BufferSource} */ (bytes), IMPORTS)).instance;
   const ex = /** @type {CoreExports} */ (/** @type {unknown} */ (instance.exports));
-  for (const name of ['memory', 'cv_alloc', 'cv_free', 'cv_run']) {
+  for (const name of ['memory', 'cv_alloc', 'cv_free', 'cv_run', 'cv_run_cached', 'cv_cache_new']) {
     if (!(name in ex)) throw codedError('INTERNAL', `the verifier core does not export ${name}`);
   }
   if (typeof ex._initialize === 'function') ex._initialize();
-  return { exports: ex, sha256: actual };
+  // The instance's cache (0 when out of memory: then every request runs uncached, with the same answers).
+  return { exports: ex, sha256: actual, cache: ex.cv_cache_new() };
 }
 
 /**
  * The one core instance (memoised; a failed load is retried on the next call).
- * @returns {Promise<{exports: CoreExports, sha256: string}>}
+ * @returns {Promise<{exports: CoreExports, sha256: string, cache: number}>}
  */
 export function loadCore() {
   if (!instancePromise) {
@@ -108,27 +111,30 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Runs one request on the core and returns its parsed JSON response: a report, an inspect result, or
- * {error: {code, message}} (returned, not thrown: callers decide).
+ * {error: {code, message}} (returned, not thrown: callers decide). With `{cache: false}` the instance's
+ * cache is neither used nor filled (the answer is the same; it only takes longer).
  * @param {object} request
+ * @param {{cache?: boolean}} [options]
  * @returns {Promise<any>}
  */
-export async function run(request) {
-  const { exports: ex } = await loadCore();
-  return runOn(ex, request);
+export async function run(request, options) {
+  const { exports: ex, cache } = await loadCore();
+  return runOn(ex, request, options && options.cache === false ? 0 : cache);
 }
 
 /**
  * @param {CoreExports} ex
  * @param {object} request
+ * @param {number} cache the instance's cache, or 0 for none
  */
-function runOn(ex, request) {
+function runOn(ex, request, cache) {
   const req = encoder.encode(JSON.stringify(request));
   const reqPtr = ex.cv_alloc(Math.max(req.length, 1));
   if (!reqPtr) throw codedError('OUT_OF_MEMORY', `the verifier core could not allocate ${req.length} bytes for the request`);
   let resPtr = 0;
   try {
     new Uint8Array(ex.memory.buffer, reqPtr, req.length).set(req);
-    resPtr = ex.cv_run(reqPtr, req.length);
+    resPtr = cache ? ex.cv_run_cached(cache, reqPtr, req.length) : ex.cv_run(reqPtr, req.length);
   } finally {
     ex.cv_free(reqPtr);
   }

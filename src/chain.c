@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "cache.h"
 #include "crypto.h"
 #include "util.h"
 #include "x509.h"
@@ -33,14 +34,21 @@ static int self_issued(const cv_cert *c)
 	return cv_bytes_eq(c->issuer.ptr, c->issuer.len, c->subject.ptr, c->subject.len);
 }
 
-static int verify_by(const cv_cert *subject, const cv_cert *issuer)
+/* m: the verification's signature memo (cache.h), may be NULL. */
+static int verify_by(const cv_cert *subject, const cv_cert *issuer, cv_sigmemo *m)
 {
-	return cv_ecdsa_p256_verify_der(issuer->pub_xy, subject->tbs.ptr, subject->tbs.len, subject->sig.ptr,
+	return cv_sigmemo_verify_der(m, issuer->pub_xy, subject->tbs.ptr, subject->tbs.len, subject->sig.ptr,
 		subject->sig.len);
 }
 
 cv_err cv_crl_check(const cv_crl *crl, const cv_cert *issuer, int64_t now, const char *what,
 	cv_diag *d)
+{
+	return cv_crl_check_memo(crl, issuer, now, what, NULL, d);
+}
+
+cv_err cv_crl_check_memo(const cv_crl *crl, const cv_cert *issuer, int64_t now, const char *what,
+	cv_sigmemo *m, cv_diag *d)
 {
 	if (!crl || !issuer)
 		return cv_fail(d, CV_CRL_INVALID, "the %s or its issuer certificate is missing", what);
@@ -53,7 +61,7 @@ cv_err cv_crl_check(const cv_crl *crl, const cv_cert *issuer, int64_t now, const
 	if (!issuer->has_key_usage || !(issuer->key_usage & CV_KU_CRL_SIGN))
 		return cv_fail(d, CV_CRL_INVALID, "the %s's issuer '%s' is not allowed to sign CRLs (no cRLSign key usage)",
 			what, issuer->subject_cn);
-	if (!cv_ecdsa_p256_verify_der(issuer->pub_xy, crl->tbs.ptr, crl->tbs.len, crl->sig.ptr, crl->sig.len))
+	if (!cv_sigmemo_verify_der(m, issuer->pub_xy, crl->tbs.ptr, crl->tbs.len, crl->sig.ptr, crl->sig.len))
 		return cv_fail(d, CV_CRL_INVALID, "the %s's signature does not verify under the key of '%s'", what,
 			issuer->subject_cn);
 	if (now < crl->this_update)
@@ -74,7 +82,7 @@ static cv_err fail_at(cv_diag *d, const cv_diag *inner, cv_chain_kind kind, size
 }
 
 /* Links, signatures, the root's self-signature. */
-static cv_err check_links(cv_chain_kind kind, const cv_cert *certs, size_t total, cv_diag *d)
+static cv_err check_links(cv_chain_kind kind, const cv_cert *certs, size_t total, cv_sigmemo *m, cv_diag *d)
 {
 	const char *cn = chain_name(kind);
 	const cv_cert *root = &certs[total - 1];
@@ -90,14 +98,14 @@ static cv_err check_links(cv_chain_kind kind, const cv_cert *certs, size_t total
 			return cv_fail(d, CV_CERT_CHAIN_INVALID,
 				"the %s chain does not link: the %s's issuer '%s' is not the next certificate's subject '%s'",
 				cn, role_name(i, total), certs[i].issuer_cn, certs[i + 1].subject_cn);
-		if (!verify_by(&certs[i], &certs[i + 1]))
+		if (!verify_by(&certs[i], &certs[i + 1], m))
 			return cv_fail(d, CV_CERT_CHAIN_INVALID,
 				"the signature on the %s chain's %s '%s' does not verify under the key of '%s'", cn,
 				role_name(i, total), certs[i].subject_cn, certs[i + 1].subject_cn);
 	}
 	/* The anchor is pinned by its bytes, but must still be a sound root:
 	 * a trusted DER that fails its own signature is corrupt. */
-	if (!self_issued(root) || !verify_by(root, root))
+	if (!self_issued(root) || !verify_by(root, root, m))
 		return cv_fail(d, CV_CERT_CHAIN_INVALID, "the root CA '%s' is not correctly self-signed (its self-signature does not verify)",
 			root->subject_cn);
 	return CV_OK;
@@ -173,7 +181,7 @@ static cv_err check_validity(cv_chain_kind kind, const cv_cert *certs, size_t to
 }
 
 static cv_err check_revocation(cv_chain_kind kind, const cv_cert *certs, size_t total, const cv_crl *root_crl,
-	const cv_crl *pck_crl, int64_t now, cv_diag *d)
+	const cv_crl *pck_crl, int64_t now, cv_sigmemo *m, cv_diag *d)
 {
 	const cv_cert *root = &certs[total - 1];
 	const char *cn = chain_name(kind);
@@ -181,7 +189,7 @@ static cv_err check_revocation(cv_chain_kind kind, const cv_cert *certs, size_t 
 	if (!root_crl)
 		return cv_fail(d, CV_COLLATERAL_MISSING, "the root CA CRL is missing, so the %s chain's revocation cannot be checked",
 			cn);
-	if ((e = cv_crl_check(root_crl, root, now, "root CA CRL", d)))
+	if ((e = cv_crl_check_memo(root_crl, root, now, "root CA CRL", m, d)))
 		return e;
 	/* Every certificate the root issued, and the root itself (as dcap-qvl
 	 * does: upstream path builders never check an anchor), against the
@@ -204,7 +212,7 @@ static cv_err check_revocation(cv_chain_kind kind, const cv_cert *certs, size_t 
 			pck_crl->issuer_cn, leaf->issuer_cn);
 	if (!strstr(pck_crl->issuer_cn, "CA"))
 		return cv_fail(d, CV_CRL_INVALID, "the PCK CRL issuer CN '%s' does not contain 'CA'", pck_crl->issuer_cn);
-	if ((e = cv_crl_check(pck_crl, pck_ca, now, "PCK CRL", d)))
+	if ((e = cv_crl_check_memo(pck_crl, pck_ca, now, "PCK CRL", m, d)))
 		return e;
 	if (cv_crl_lists_serial(pck_crl, leaf->serial.ptr, leaf->serial.len))
 		return cv_fail(d, CV_CERT_REVOKED, "the PCK leaf certificate (serial %H) is revoked by the PCK CRL of '%s'",
@@ -215,6 +223,15 @@ static cv_err check_revocation(cv_chain_kind kind, const cv_cert *certs, size_t 
 cv_err cv_chain_verify(cv_chain_kind kind, const cv_bytes *chain, size_t n,
 	const uint8_t *trusted_root_der, size_t trusted_root_len,
 	const cv_crl *root_crl, const cv_crl *pck_crl, int64_t now,
+	cv_cert *certs_out, cv_diag *d)
+{
+	return cv_chain_verify_memo(kind, chain, n, trusted_root_der, trusted_root_len, root_crl, pck_crl, now, NULL,
+		certs_out, d);
+}
+
+cv_err cv_chain_verify_memo(cv_chain_kind kind, const cv_bytes *chain, size_t n,
+	const uint8_t *trusted_root_der, size_t trusted_root_len,
+	const cv_crl *root_crl, const cv_crl *pck_crl, int64_t now, cv_sigmemo *m,
 	cv_cert *certs_out, cv_diag *d)
 {
 	cv_cert certs[CV_MAX_CHAIN_CERTS];
@@ -257,9 +274,9 @@ cv_err cv_chain_verify(cv_chain_kind kind, const cv_bytes *chain, size_t n,
 		return cv_fail(d, CV_CERT_CHAIN_INVALID, "the %s chain has %U certificates including the root; %U are expected",
 			cn, (uint64_t)total, (uint64_t)want);
 
-	if ((e = check_links(kind, certs, total, d)) || (e = check_constraints(kind, certs, total, d)) ||
+	if ((e = check_links(kind, certs, total, m, d)) || (e = check_constraints(kind, certs, total, d)) ||
 		(e = check_validity(kind, certs, total, now, d)) ||
-		(e = check_revocation(kind, certs, total, root_crl, pck_crl, now, d)))
+		(e = check_revocation(kind, certs, total, root_crl, pck_crl, now, m, d)))
 		return e;
 
 	if (certs_out)

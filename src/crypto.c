@@ -43,11 +43,9 @@ void cv_sha256_update(cv_sha256_ctx *c, const void *data, size_t len)
 }
 void cv_sha256_final(cv_sha256_ctx *c, uint8_t out[32]) { br_sha256_out((br_sha256_context *)c, out); }
 
-int cv_ecdsa_p256_verify_raw(const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
-	const uint8_t sig_raw[64])
+int cv_ecdsa_p256_verify_hash(const uint8_t pub_xy[64], const uint8_t hash[32], const uint8_t sig_raw[64])
 {
 	uint8_t q[65];
-	uint8_t hash[32];
 	br_ec_public_key pk;
 
 	q[0] = 0x04;
@@ -55,8 +53,15 @@ int cv_ecdsa_p256_verify_raw(const uint8_t pub_xy[64], const uint8_t *msg, size_
 	pk.curve = BR_EC_secp256r1;
 	pk.q = q;
 	pk.qlen = sizeof q;
+	return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, 32, &pk, sig_raw, 64) == 1;
+}
+
+int cv_ecdsa_p256_verify_raw(const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
+	const uint8_t sig_raw[64])
+{
+	uint8_t hash[32];
 	cv_sha256(msg, msg_len, hash);
-	return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, hash, sizeof hash, &pk, sig_raw, 64) == 1;
+	return cv_ecdsa_p256_verify_hash(pub_xy, hash, sig_raw);
 }
 
 /* Read one DER INTEGER holding a positive value < 2^256 into 32 big-endian bytes. */
@@ -85,16 +90,21 @@ static int der_int_to_32(const uint8_t **p, const uint8_t *end, uint8_t out[32])
 	return 1;
 }
 
-int cv_ecdsa_p256_verify_der(const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
-	const uint8_t *sig_der, size_t sig_len)
+int cv_ecdsa_sig_der_to_raw(const uint8_t *sig_der, size_t sig_len, uint8_t raw[64])
 {
-	uint8_t raw[64];
 	const uint8_t *p = sig_der, *end = sig_der + sig_len;
 	/* SEQUENCE { INTEGER r, INTEGER s }, short-form lengths only (at most 72 bytes). */
 	if (sig_len < 8 || p[0] != 0x30 || p[1] & 0x80 || (size_t)p[1] + 2 != sig_len)
 		return 0;
 	p += 2;
-	if (!der_int_to_32(&p, end, raw) || !der_int_to_32(&p, end, raw + 32) || p != end)
+	return der_int_to_32(&p, end, raw) && der_int_to_32(&p, end, raw + 32) && p == end;
+}
+
+int cv_ecdsa_p256_verify_der(const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
+	const uint8_t *sig_der, size_t sig_len)
+{
+	uint8_t raw[64];
+	if (!cv_ecdsa_sig_der_to_raw(sig_der, sig_len, raw))
 		return 0;
 	return cv_ecdsa_p256_verify_raw(pub_xy, msg, msg_len, raw);
 }

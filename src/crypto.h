@@ -36,4 +36,11 @@ int cv_ecdsa_p256_verify_raw(const uint8_t pub_xy[64], const uint8_t *msg, size_
 int cv_ecdsa_p256_verify_der(const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
 	const uint8_t *sig_der, size_t sig_len);
 
+/* The same over a precomputed SHA-256 of the message. */
+int cv_ecdsa_p256_verify_hash(const uint8_t pub_xy[64], const uint8_t hash[32], const uint8_t sig_raw[64]);
+
+/* An ASN.1 DER ECDSA signature (as accepted by cv_ecdsa_p256_verify_der)
+ * as 64-byte r||s. Returns 0 when malformed. */
+int cv_ecdsa_sig_der_to_raw(const uint8_t *sig_der, size_t sig_len, uint8_t raw[64]);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "crypto.h"
 #include "dcap.h"
 #include "der.h"
@@ -56,6 +57,11 @@ typedef struct {
 	chain tcb_chain, qe_chain, pck;
 
 	stage s_quote, s_coll, s_anchor, s_root_crl, s_tcb_info, s_qe_id, s_pck_src, s_pck_crl;
+	/* Every certificate, CRL and collateral signature goes through the memo
+	 * (cache.h): each distinct one is computed once per verification, and
+	 * not at all when the caller's cache has seen it verify with this very
+	 * collateral. The quote signature never does: it is new with every quote. */
+	cv_sigmemo memo;
 	cv_cert pck_certs[CV_MAX_CHAIN_CERTS]; /* from cv_chain_verify: authentic */
 	int hw_ok;
 } ctx;
@@ -224,7 +230,7 @@ static void stage_root_crl(ctx *x)
 		stage_copy(s, &x->s_anchor);
 		return;
 	}
-	if (cv_crl_check(&x->root_crl, &x->root, x->now, "root CA CRL", &d)) {
+	if (cv_crl_check_memo(&x->root_crl, &x->root, x->now, "root CA CRL", &x->memo, &d)) {
 		stage_wrap(s, "", &d);
 		return;
 	}
@@ -270,12 +276,12 @@ static void stage_signed_doc(ctx *x, int is_tcb)
 		return;
 	}
 	cv_cert signer[CV_MAX_CHAIN_CERTS];
-	if (cv_chain_verify(CV_CHAIN_TCB_SIGNER, ch->der, ch->n, x->root_der, x->root_len, &x->root_crl, NULL, x->now,
-		signer, &d)) {
+	if (cv_chain_verify_memo(CV_CHAIN_TCB_SIGNER, ch->der, ch->n, x->root_der, x->root_len, &x->root_crl, NULL,
+		x->now, &x->memo, signer, &d)) {
 		stage_wrap(s, pre, &d);
 		return;
 	}
-	if (!cv_ecdsa_p256_verify_raw(signer[0].pub_xy, (const uint8_t *)text, text_len, sig)) {
+	if (!cv_sigmemo_verify_raw(&x->memo, signer[0].pub_xy, (const uint8_t *)text, text_len, sig)) {
 		s->code = cv_fail(&s->d, is_tcb ? CV_TCB_INFO_SIGNATURE_INVALID : CV_QE_IDENTITY_SIGNATURE_INVALID,
 			"The %s signature does not verify under the key of '%s' over the %U-byte signed text.", name,
 			signer[0].subject_cn, (uint64_t)text_len);
@@ -423,13 +429,13 @@ static void stage_pck_crl(ctx *x)
 	}
 	const cv_cert *ca = &x->pck.cert[1];
 	if (!cv_bytes_eq(ca->issuer.ptr, ca->issuer.len, x->root.subject.ptr, x->root.subject.len) ||
-		!cv_ecdsa_p256_verify_der(x->root.pub_xy, ca->tbs.ptr, ca->tbs.len, ca->sig.ptr, ca->sig.len)) {
+		!cv_sigmemo_verify_der(&x->memo, x->root.pub_xy, ca->tbs.ptr, ca->tbs.len, ca->sig.ptr, ca->sig.len)) {
 		s->code = cv_fail(&s->d, CV_CERT_CHAIN_INVALID,
 			"The PCK CA certificate '%s' is not signed by the trusted root, so the PCK CRL cannot be authenticated.",
 			ca->subject_cn);
 		return;
 	}
-	if (cv_crl_check(&x->pck_crl, ca, x->now, "PCK CRL", &d)) {
+	if (cv_crl_check_memo(&x->pck_crl, ca, x->now, "PCK CRL", &x->memo, &d)) {
 		stage_wrap(s, "", &d);
 		return;
 	}
@@ -530,8 +536,8 @@ static void decide_hardware(ctx *x)
 	}
 
 	/* Step 6. */
-	if (cv_chain_verify(CV_CHAIN_PCK, x->pck.der, x->pck.n, x->root_der, x->root_len, &x->root_crl, &x->pck_crl,
-		x->now, x->pck_certs, &d)) {
+	if (cv_chain_verify_memo(CV_CHAIN_PCK, x->pck.der, x->pck.n, x->root_der, x->root_len, &x->root_crl,
+		&x->pck_crl, x->now, &x->memo, x->pck_certs, &d)) {
 		stage s;
 		stage_wrap(&s, "PCK certificate chain: ", &d);
 		{
@@ -540,8 +546,9 @@ static void decide_hardware(ctx *x)
 		}
 	}
 	const cv_cert *leaf = &x->pck_certs[0];
-	/* Step 7. */
-	if (!cv_ecdsa_p256_verify_raw(leaf->pub_xy, q->qe_report.raw, 384, q->qe_report_sig)) {
+	/* Step 7. Through the memo: the QE report certifies the attestation key,
+	 * which a platform keeps across quotes, so quotes of one CVM share it. */
+	if (!cv_sigmemo_verify_raw(&x->memo, leaf->pub_xy, q->qe_report.raw, 384, q->qe_report_sig)) {
 		cv_check_set(c, CV_FAIL, CV_QE_REPORT_SIGNATURE_INVALID,
 			"The QE report signature does not verify under the PCK leaf key of '%s'.", leaf->subject_cn);
 		return;
@@ -859,8 +866,68 @@ static void result_init(cv_dcap_result *r)
 	r->expires_at = CV_TIME_UNKNOWN;
 }
 
+/* ---- the cache hooks (cache.h) ---- */
+
+/* The key of the collateral in use: every field the pipeline reads, and the
+ * trust anchor. */
+static void collateral_key(const ctx *x, uint8_t key[32])
+{
+	const cv_collateral *c = &x->coll;
+	cv_cache_key_ctx k;
+	cv_cache_key_init(&k);
+	cv_cache_key_field(&k, x->root_der, x->root_len);
+	cv_cache_key_field(&k, c->root_ca_crl.ptr, c->root_ca_crl.len);
+	cv_cache_key_field(&k, c->pck_crl.ptr, c->pck_crl.len);
+	cv_cache_key_field(&k, c->tcb_info_sig, 64);
+	cv_cache_key_field(&k, c->qe_identity_sig, 64);
+	cv_cache_key_field(&k, c->tcb_info, c->tcb_info_len);
+	cv_cache_key_field(&k, c->qe_identity, c->qe_identity_len);
+	cv_cache_key_field(&k, c->tcb_info_issuer_chain, c->tcb_info_issuer_chain_len);
+	cv_cache_key_field(&k, c->qe_identity_issuer_chain, c->qe_identity_issuer_chain_len);
+	cv_cache_key_field(&k, c->pck_crl_issuer_chain, c->pck_crl_issuer_chain_len);
+	cv_cache_key_field(&k, c->pck_certificate_chain, c->pck_certificate_chain_len);
+	cv_cache_key_final(&k, key);
+}
+
+static void narrow(int64_t *from, int64_t *until, int64_t a, int64_t b)
+{
+	if (a > *from)
+		*from = a;
+	if (b < *until)
+		*until = b;
+}
+
+/* The window in which all of the collateral's own items are valid: its CRLs,
+ * TCB info, QE identity, their signing chains and the trust anchor. Called
+ * only when collateral.validity passed, so all of them parsed. */
+static void collateral_window(const ctx *x, int64_t *from, int64_t *until)
+{
+	*from = INT64_MIN;
+	*until = INT64_MAX;
+	narrow(from, until, x->root.not_before, x->root.not_after);
+	narrow(from, until, x->root_crl.this_update, x->root_crl.next_update);
+	narrow(from, until, x->pck_crl.this_update, x->pck_crl.next_update);
+	narrow(from, until, x->ti.issue_date, x->ti.next_update);
+	narrow(from, until, x->qi.issue_date, x->qi.next_update);
+	const chain *chains[2] = { &x->tcb_chain, &x->qe_chain };
+	for (int i = 0; i < 2; i++)
+		for (size_t j = 0; j < chains[i]->n; j++) {
+			if (!chains[i]->parsed[j]) {
+				*from = INT64_MAX; /* cannot happen once verified; never cache it */
+				return;
+			}
+			narrow(from, until, chains[i]->cert[j].not_before, chains[i]->cert[j].not_after);
+		}
+}
+
 void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collateral, int64_t now,
 	const cv_dcap_policy *pol, cv_dcap_result *r)
+{
+	cv_dcap_verify_cached(NULL, quote, quote_len, collateral, now, pol, r);
+}
+
+void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_len, const cJSON *collateral,
+	int64_t now, const cv_dcap_policy *pol, cv_dcap_result *r)
 {
 	static const cv_dcap_policy strict = { 0 };
 	ctx *x = calloc(1, sizeof *x);
@@ -880,6 +947,8 @@ void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collate
 	x->pol = pol;
 	x->now = now;
 	x->r = r;
+	cv_sigmemo_init(&x->memo);
+	uint8_t key[32] = { 0 };
 
 	cv_diag d;
 	/* Step 3 first: every other stage needs to know what the quote is. */
@@ -892,6 +961,12 @@ void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collate
 	else
 		x->has_coll = 1;
 	stage_anchor(x);          /* Step 1 */
+	/* The cache: attach the entry of this collateral when it is valid at now. */
+	const int cached = cache && x->has_coll && !x->s_anchor.code;
+	if (cached) {
+		collateral_key(x, key);
+		cv_cache_begin(cache, key, now, &x->memo);
+	}
 	stage_root_crl(x);        /* Step 2 */
 	stage_signed_doc(x, 1);   /* Step 4 */
 	stage_signed_doc(x, 0);   /* Step 5 */
@@ -903,6 +978,14 @@ void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collate
 	decide_hardware(x);       /* Steps 6-11 */
 	decide_tcb(x);            /* Steps 12-14 */
 	decide_td_attributes(x);  /* Step 15 */
+
+	/* Keep what verified for the next request with this collateral. */
+	if (cached && r->collateral_validity.status == CV_PASS) {
+		int64_t from, until;
+		collateral_window(x, &from, &until);
+		if (from <= now && now <= until)
+			cv_cache_commit(cache, key, from, until, &x->memo);
+	}
 
 	/* Without collateral nothing was verified that could expire. */
 	if (x->s_coll.code)

@@ -103,6 +103,15 @@ void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collate
 	const cv_dcap_policy *pol, cv_dcap_result *r);
 
 /*
+ * The same with a cache (cache.h; NULL: none): signatures this collateral
+ * was already found to carry validly are not computed again while now lies
+ * inside the collateral's validity window. The result is identical.
+ */
+typedef struct cv_cache cv_cache;
+void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_len, const cJSON *collateral,
+	int64_t now, const cv_dcap_policy *pol, cv_dcap_result *r);
+
+/*
  * Write the report members "quote", "platform", "tcb" and "collateral" (keys
  * and values, interface.md section 1) into the open report object. Unknown
  * sections are null, unknown fields null. collateral_source ("supplied" or a

@@ -186,7 +186,7 @@ static void check_measurements(verification *v, const cv_quote *q)
 		cv_check_set(c, CV_PASS, CV_OK, "All %d expected measurements match.", checked);
 }
 
-static void run_checks(verification *v)
+static void run_checks(verification *v, cv_cache *cache)
 {
 	const cv_request *r = &v->req;
 	cv_dcap_policy pol = { 0 };
@@ -203,7 +203,7 @@ static void run_checks(verification *v)
 	const cJSON *collateral = r->collateral ? r->collateral : v->ev.collateral;
 	const cv_quote *q = NULL;
 	if (v->ev.quote) {
-		cv_dcap_verify(v->ev.quote, v->ev.quote_len, collateral, r->now, &pol, &v->dcap);
+		cv_dcap_verify_cached(cache, v->ev.quote, v->ev.quote_len, collateral, r->now, &pol, &v->dcap);
 		v->ran_dcap = 1;
 		copy_check(&v->checks[CK_QUOTE_FORMAT], &v->dcap.quote_format);
 		copy_check(&v->checks[CK_HARDWARE_SIGNATURE], &v->dcap.hardware_signature);
@@ -343,7 +343,7 @@ static cv_err pick_nonce(verification *v, cv_diag *d)
 	return CV_OK;
 }
 
-static cv_err op_verify(const cJSON *root, char **out, size_t *out_len)
+static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *out_len)
 {
 	cv_diag d;
 	cv_diag_clear(&d);
@@ -360,7 +360,7 @@ static cv_err op_verify(const cJSON *root, char **out, size_t *out_len)
 		free(v);
 		return error_response(e, d.msg, out, out_len);
 	}
-	run_checks(v);
+	run_checks(v, cache);
 	cv_jw w;
 	jw_init(&w);
 	write_report(v, &w);
@@ -415,6 +415,11 @@ static cv_err op_inspect(const cJSON *root, char **out, size_t *out_len)
 
 cv_err cv_run_json(const char *req, size_t req_len, char **out, size_t *out_len)
 {
+	return cv_run_json_cached(NULL, req, req_len, out, out_len);
+}
+
+cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char **out, size_t *out_len)
+{
 	*out = NULL;
 	*out_len = 0;
 	if (req_len > CV_MAX_INPUT_LEN)
@@ -429,7 +434,7 @@ cv_err cv_run_json(const char *req, size_t req_len, char **out, size_t *out_len)
 		e = error_response(CV_REQUEST_MALFORMED, "The request must be an object with an op (verify or inspect).",
 			out, out_len);
 	else if (strcmp(op->valuestring, "verify") == 0)
-		e = op_verify(root, out, out_len);
+		e = op_verify(root, cache, out, out_len);
 	else if (strcmp(op->valuestring, "inspect") == 0)
 		e = op_inspect(root, out, out_len);
 	else

@@ -150,4 +150,17 @@ cv_err cv_chain_verify(cv_chain_kind kind, const cv_bytes *chain, size_t n,
 cv_err cv_crl_check(const cv_crl *crl, const cv_cert *issuer, int64_t now, const char *what,
 	cv_diag *d);
 
+/*
+ * The same two with a signature memo (cache.h; NULL: none), so that a
+ * verification checks each distinct signature once and a cache can answer
+ * the ones it has already seen verify. Results are identical.
+ */
+typedef struct cv_sigmemo cv_sigmemo;
+cv_err cv_chain_verify_memo(cv_chain_kind kind, const cv_bytes *chain, size_t n,
+	const uint8_t *trusted_root_der, size_t trusted_root_len,
+	const cv_crl *root_crl, const cv_crl *pck_crl, int64_t now, cv_sigmemo *m,
+	cv_cert *certs_out, cv_diag *d);
+cv_err cv_crl_check_memo(const cv_crl *crl, const cv_cert *issuer, int64_t now, const char *what,
+	cv_sigmemo *m, cv_diag *d);
+
 #endif
