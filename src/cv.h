@@ -77,6 +77,7 @@ const char *cv_err_doc(cv_err e);
 
 /* Limits that bound memory and time on hostile input. */
 #define CV_MAX_INPUT_LEN      (4u << 20) /* whole JSON request */
+#define CV_MAX_JSON_VALUES    (256u << 10) /* values in a request: bounds the parser's memory */
 #define CV_MAX_QUOTE_LEN      (1u << 20) /* quote bytes, and any length field */
 #define CV_MAX_DER_DEPTH      10
 #define CV_MAX_CHAIN_CERTS    4

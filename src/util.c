@@ -71,6 +71,26 @@ int cv_json_depth_ok(const char *s, size_t len, unsigned max)
 	return 1;
 }
 
+size_t cv_json_value_bound(const char *s, size_t len)
+{
+	size_t n = 1;
+	int in_str = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == ',' || c == '[' || c == '{') {
+			n++;
+		}
+	}
+	return n;
+}
+
 int cv_is_zero(const uint8_t *p, size_t len)
 {
 	uint8_t acc = 0;

@@ -34,6 +34,13 @@ size_t cv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap);
  */
 int cv_json_depth_ok(const char *s, size_t len, unsigned max);
 
+/*
+ * An upper bound on the number of values in JSON text: separators and
+ * openings outside strings, plus one. Each parsed value costs the parser
+ * about 50 bytes, so callers bound memory by bounding this count.
+ */
+size_t cv_json_value_bound(const char *s, size_t len);
+
 /* True when every byte is zero. */
 int cv_is_zero(const uint8_t *p, size_t len);
 

@@ -425,6 +425,11 @@ cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char
 	if (req_len > CV_MAX_INPUT_LEN)
 		return error_response(CV_INPUT_TOO_LARGE, "The request is larger than the verifier's 4 MiB limit.", out,
 			out_len);
+	/* A request of tiny values ([0,0,...]) would cost the parser ~50 bytes
+	 * each, and WASM memory never shrinks: refuse before parsing. */
+	if (cv_json_value_bound(req, req_len) > CV_MAX_JSON_VALUES)
+		return error_response(CV_INPUT_TOO_LARGE,
+			"The request holds more than 262144 JSON values, beyond what any real evidence needs.", out, out_len);
 	cJSON *root = cv_json_parse_exact(req, req_len);
 	if (!root)
 		return error_response(CV_REQUEST_MALFORMED, "The request is not valid JSON.", out, out_len);

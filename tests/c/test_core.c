@@ -39,6 +39,15 @@ static void test_time(void)
 	CHECK_STR(s, "1970-01-01T00:00:00Z");
 }
 
+static void test_json_bounds(void)
+{
+	const char *a = "[0,0,{\"a,[{\":1}]", *b = "[[[]]]", *c = "[[[[]]]]", *e = "[\"[[[[\"]";
+	CHECK(cv_json_value_bound(a, strlen(a)) == 5); /* array, 0, 0, object, 1 */
+	CHECK(cv_json_depth_ok(b, strlen(b), 3));
+	CHECK(!cv_json_depth_ok(c, strlen(c), 3));
+	CHECK(cv_json_depth_ok(e, strlen(e), 1));
+}
+
 static void test_format(void)
 {
 	char s[64];
@@ -107,6 +116,7 @@ int main(void)
 	test_codes_documented();
 	test_hex();
 	test_time();
+	test_json_bounds();
 	test_format();
 	test_jsonw();
 	return check_report("core");
