@@ -209,23 +209,35 @@ static void stage_anchor(ctx *x)
 	stage_ok(&x->s_anchor);
 }
 
+/* Parse one collateral CRL for a stage and record its window; 0 when the
+ * stage has failed (collateral unreadable or the CRL does not parse). */
+static int parse_stage_crl(ctx *x, stage *s, cv_bytes der, const char *what, cv_crl *crl, int *parsed,
+	int64_t *this_update, int64_t *next_update)
+{
+	cv_diag d;
+	if (x->s_coll.code) {
+		stage_copy(s, &x->s_coll);
+		return 0;
+	}
+	if (cv_crl_parse(der.ptr, der.len, crl, &d)) {
+		stage_wrap(s, what, &d);
+		return 0;
+	}
+	*parsed = 1;
+	*this_update = crl->this_update;
+	*next_update = crl->next_update;
+	note_expiry(x, crl->next_update);
+	return 1;
+}
+
 /* Step 2: the root CA CRL. */
 static void stage_root_crl(ctx *x)
 {
 	stage *s = &x->s_root_crl;
 	cv_diag d;
-	if (x->s_coll.code) {
-		stage_copy(s, &x->s_coll);
+	if (!parse_stage_crl(x, s, x->coll.root_ca_crl, "Root CA CRL: ", &x->root_crl, &x->root_crl_parsed,
+		&x->r->root_crl_this_update, &x->r->root_crl_next_update))
 		return;
-	}
-	if (cv_crl_parse(x->coll.root_ca_crl.ptr, x->coll.root_ca_crl.len, &x->root_crl, &d)) {
-		stage_wrap(s, "Root CA CRL: ", &d);
-		return;
-	}
-	x->root_crl_parsed = 1;
-	x->r->root_crl_this_update = x->root_crl.this_update;
-	x->r->root_crl_next_update = x->root_crl.next_update;
-	note_expiry(x, x->root_crl.next_update);
 	if (x->s_anchor.code) {
 		stage_copy(s, &x->s_anchor);
 		return;
@@ -407,18 +419,9 @@ static void stage_pck_crl(ctx *x)
 {
 	stage *s = &x->s_pck_crl;
 	cv_diag d;
-	if (x->s_coll.code) {
-		stage_copy(s, &x->s_coll);
+	if (!parse_stage_crl(x, s, x->coll.pck_crl, "PCK CRL: ", &x->pck_crl, &x->pck_crl_parsed,
+		&x->r->pck_crl_this_update, &x->r->pck_crl_next_update))
 		return;
-	}
-	if (cv_crl_parse(x->coll.pck_crl.ptr, x->coll.pck_crl.len, &x->pck_crl, &d)) {
-		stage_wrap(s, "PCK CRL: ", &d);
-		return;
-	}
-	x->pck_crl_parsed = 1;
-	x->r->pck_crl_this_update = x->pck_crl.this_update;
-	x->r->pck_crl_next_update = x->pck_crl.next_update;
-	note_expiry(x, x->pck_crl.next_update);
 	if (x->s_pck_src.code) {
 		stage_wrap(s, "The PCK CRL cannot be authenticated without the PCK chain's CA certificate: ", &x->s_pck_src.d);
 		return;
