@@ -9,6 +9,7 @@
 import { createServer } from 'node:http';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { listenMock } from './listen.mjs';
 
 const VECTORS = fileURLToPath(new URL('../vectors/dstack/', import.meta.url));
 export const NEAR_MPC_GETQUOTE = readFileSync(VECTORS + 'near-mpc_getquote.json', 'utf8');
@@ -62,20 +63,7 @@ export async function startMockCvm(opts = {}) {
     res.writeHead(404, { ...h, 'content-type': 'text/plain' });
     res.end('not found');
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve(undefined));
-  });
-  const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${addr.port}`,
-    port: addr.port,
-    requests,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve(undefined));
-      if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-    }),
-  };
+  return listenMock(server, opts, requests);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {

@@ -13,6 +13,7 @@
 import { createServer } from 'node:http';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { listenMock } from './listen.mjs';
 
 const VECTORS = fileURLToPath(new URL('../vectors/dstack/', import.meta.url));
 export const NEAR_MPC_COLLATERAL = JSON.parse(readFileSync(VECTORS + 'near-mpc_collateral.json', 'utf8'));
@@ -95,20 +96,7 @@ export async function startMockPccs(opts = {}) {
     }
     return notFound();
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve(undefined));
-  });
-  const addr = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${addr.port}`,
-    port: addr.port,
-    requests,
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve(undefined));
-      if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-    }),
-  };
+  return listenMock(server, opts, requests);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
