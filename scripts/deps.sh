@@ -50,7 +50,7 @@ system() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "deps: installing ${missing[*]}"
-	need_root "apt-get update && apt-get install -y ${missing[*]}"
+	need_root "sh -c 'apt-get update && apt-get install -y ${missing[*]}'"
 	apt_update
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}" >/dev/null
 }
@@ -61,7 +61,7 @@ ensure_deb_src() {
 		return 0
 	fi
 	local src=/etc/apt/sources.list.d/cvm-verify-src
-	need_root "sh -c 'sed s/^Types:\ deb\$/Types:\ deb-src/ /etc/apt/sources.list.d/debian.sources > $src.sources && apt-get update'"
+	need_root "sh -c 'sed \"s/^Types:.*/Types: deb-src/\" /etc/apt/sources.list.d/debian.sources > $src.sources && apt-get update'"
 	local f
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && [ "$f" != "$src.sources" ] || continue
