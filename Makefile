@@ -222,3 +222,8 @@ fuzz-smoke: fuzz-build
 	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
 lint: $(DEPS_STAMP)
 	scripts/lint.sh
+
+# npm pack's prepack hook (scripts/prepack.mjs): the WASM core from any clone, fetching the C sources first.
+.PHONY: pack-core
+pack-core: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory wasm

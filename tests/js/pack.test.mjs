@@ -1,7 +1,9 @@
 // Consumer test: the npm tarball installs into an empty project, and its bin and API work there.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { writeFileSync, existsSync, mkdirSync, cpSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname } from 'node:path';
 import { run, tempDir, join, ROOT, VEC, NOW } from './helpers.mjs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -28,6 +30,15 @@ test('npm pack -> npm install in an empty project -> bin and import work', async
   const bin = join(proj, 'node_modules/.bin/cvm-verify');
   assert.ok(existsSync(bin));
 
+  // The README's install from a clone or a release tarball: a global install (into a private prefix here).
+  const prefix = join(dir, 'global');
+  const g = await run(['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tgz], { cmd: [npm], cwd: dir, env });
+  assert.equal(g.code, 0, g.stderr);
+  const gv = await run([join(VEC, 'near-mpc_getquote.json'), '--collateral', join(VEC, 'near-mpc_collateral.json'), '--now', String(NOW)], { cmd: [join(prefix, 'bin/cvm-verify')], cwd: dir });
+  assert.equal(gv.code, 0, gv.stderr);
+  assert.match(gv.stdout, /✓ hardware\.signature +pass/);
+  assert.match(gv.stdout, /Verdict: +(PASS|WARN)/);
+
   const help = await run(['--help'], { cmd: [bin], cwd: proj });
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /^Usage:/);
@@ -50,4 +61,58 @@ test('npm pack -> npm install in an empty project -> bin and import work', async
   assert.notEqual(out.verdict, 'fail');
   assert.equal(out.hw, 'pass');
   assert.equal(out.evidence, true);
+});
+
+/**
+ * A copy of the repository's tracked files (an unbuilt clone: no js/cvm-verify.wasm, no js/wasm-sha256.js).
+ * @param {string} dir
+ */
+function unbuiltClone(dir) {
+  const tree = join(dir, 'clone');
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(join(ROOT, f))) continue; // deleted in the work tree
+    mkdirSync(dirname(join(tree, f)), { recursive: true });
+    cpSync(join(ROOT, f), join(tree, f));
+  }
+  return tree;
+}
+
+const tarballs = (/** @type {string} */ d) => readdirSync(d).filter((f) => f.endsWith('.tgz'));
+
+test('npm pack in an unbuilt clone that cannot build the core refuses, and packs nothing', async (t) => {
+  const dir = tempDir(t);
+  const tree = unbuiltClone(dir);
+  assert.ok(!existsSync(join(tree, 'js/cvm-verify.wasm')), 'the clone has no WASM');
+  const env = { npm_config_update_notifier: 'false', MAKE: 'false' };
+  const packed = await run(['pack', '--pack-destination', dir], { cmd: [npm], cwd: tree, env });
+  assert.notEqual(packed.code, 0, 'npm pack must fail');
+  assert.match(packed.stderr, /refusing to pack: "false pack-core" failed/);
+  assert.match(packed.stderr, /make pack-core/);
+  assert.deepEqual(tarballs(dir), [], 'no tarball was written');
+});
+
+test('npm pack refuses a WASM that is not the one js/wasm-sha256.js records (a stale build)', async (t) => {
+  const dir = tempDir(t);
+  const tree = unbuiltClone(dir);
+  cpSync(join(ROOT, 'js/cvm-verify.wasm'), join(tree, 'js/cvm-verify.wasm'));
+  const sha = readFileSync(join(ROOT, 'js/wasm-sha256.js'), 'utf8');
+  writeFileSync(join(tree, 'js/wasm-sha256.js'), sha.replace(/"([0-9a-f])/, (_, c) => `"${c === '0' ? '1' : '0'}`));
+  // `true` stands for a make that has nothing to do: the check after it must still catch the mismatch.
+  const packed = await run(['pack', '--pack-destination', dir], { cmd: [npm], cwd: tree, env: { npm_config_update_notifier: 'false', MAKE: 'true' } });
+  assert.notEqual(packed.code, 0, 'npm pack must fail');
+  assert.match(packed.stderr, /refusing to pack: js\/cvm-verify\.wasm \(sha256 [0-9a-f]{64}\) is not the module js\/wasm-sha256\.js records/);
+  assert.deepEqual(tarballs(dir), []);
+});
+
+test('npm pack with a matching prebuilt core packs it (the build step found nothing to do)', async (t) => {
+  const dir = tempDir(t);
+  const tree = unbuiltClone(dir);
+  cpSync(join(ROOT, 'js/cvm-verify.wasm'), join(tree, 'js/cvm-verify.wasm'));
+  cpSync(join(ROOT, 'js/wasm-sha256.js'), join(tree, 'js/wasm-sha256.js'));
+  const packed = await run(['pack', '--json', '--pack-destination', dir], { cmd: [npm], cwd: tree, env: { npm_config_update_notifier: 'false', MAKE: 'true' } });
+  assert.equal(packed.code, 0, packed.stderr);
+  assert.match(packed.stderr, /core ready \(sha256 [0-9a-f]{64}\)/);
+  const files = JSON.parse(packed.stdout)[0].files.map((/** @type {{path: string}} */ f) => f.path);
+  assert.ok(files.includes('js/cvm-verify.wasm') && files.includes('js/wasm-sha256.js'), files.join(', '));
 });
