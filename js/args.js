@@ -36,9 +36,10 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '-V': ['version', 'bool'],
   '--interval': ['interval', 'value'],
   '--once': ['once', 'bool'],
+  '--metrics-port': ['metricsPort', 'value'], // monitor: Prometheus metrics (js/metrics.js)
 });
 
-const MONITOR_ONLY = ['interval', 'once'];
+const MONITOR_ONLY = ['interval', 'once', 'metricsPort'];
 const VERIFY_ONLY = ['saveEvidence', 'nonce'];
 const FLAG_OF = /** @type {Record<string, string>} */ ({});
 for (const [f, [k]] of Object.entries(FLAGS)) if (f.startsWith('--')) FLAG_OF[k] = f;
@@ -90,6 +91,7 @@ function hexFlag(value, flag, exactBytes, maxBytes) {
  * @property {boolean} quiet
  * @property {number} interval seconds (monitor)
  * @property {boolean} once (monitor)
+ * @property {{host: string | undefined, port: number} | undefined} metricsListen (monitor) where to serve /metrics
  */
 
 /**
@@ -149,6 +151,19 @@ export function parseArgs(argv) {
     for (const p of positional) if (!isHttpUrl(p)) throw new UsageError(`monitor watches URLs; "${p}" is not an http(s) URL`);
   }
   return finish(command, positional, flags);
+}
+
+/**
+ * Parses the value of --metrics-port: PORT (all interfaces, as Prometheus exporters do) or HOST:PORT ([v6]:PORT).
+ * @param {string} value
+ * @returns {{host: string | undefined, port: number} | null} null when malformed
+ */
+export function parseListen(value) {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(String(value));
+  if (!m) return null;
+  const port = Number(m[2]);
+  if (port > 65535) return null;
+  return { host: m[1] ? m[1].replace(/^\[|\]$/g, '') : undefined, port };
 }
 
 /** @param {string} s */
@@ -213,8 +228,14 @@ function finish(command, targets, flags) {
     interval = Number(flags.interval);
     if (!/^\d+(\.\d+)?$/.test(String(flags.interval)) || !(interval >= 1) || interval > 86400 * 7) throw new UsageError(`--interval must be a number of seconds between 1 and 604800 (got "${flags.interval}")`);
   }
+  // --metrics-port PORT | HOST:PORT (js/metrics.js): Prometheus metrics of the monitor, off by default.
+  let metricsListen;
+  if (flags.metricsPort !== undefined) {
+    metricsListen = parseListen(flags.metricsPort);
+    if (!metricsListen) throw new UsageError(`--metrics-port takes PORT or HOST:PORT with PORT in 0..65535 (got "${flags.metricsPort}")`);
+  }
   return {
-    command, targets, flags, options,
+    command, targets, flags, options, metricsListen,
     collateralFile: flags.collateral,
     saveEvidence: flags.saveEvidence,
     json: !!flags.json,
@@ -256,6 +277,8 @@ Monitor:
   --interval SECONDS          time between rounds (default 300)
   --once                      one round, then exit (non-zero if any target failed)
   --json                      one JSON object per line
+  --metrics-port [HOST:]PORT  serve Prometheus metrics at http://HOST:PORT/metrics (default: off;
+                              PORT alone listens on all interfaces)
 
 Exit codes: 0 pass or warn; 1 fail (evidence invalid or policy violated); 2 usage error or unreadable or
 malformed input; 3 network failure, collateral unavailable or internal error (nothing could be judged).

@@ -142,6 +142,11 @@ async function runMonitor(a) {
   process.on('SIGTERM', onTerm);
   const color = useColor(process.stdout);
   let worst = 0;
+  // --metrics-port: Prometheus metrics of every round (js/metrics.js; docs/integrations.md). Off by default.
+  const metrics = a.metricsListen ? await import('./metrics.js') : null;
+  const registry = metrics ? new metrics.MonitorMetrics() : null;
+  const served = metrics && registry && a.metricsListen ? await metrics.serveMetrics(registry, a.metricsListen) : null;
+  if (served) await write(process.stderr, `cvm-verify monitor: metrics at ${served.url}\n`);
   try {
     for (;;) {
       for (const url of a.targets) {
@@ -150,12 +155,14 @@ async function runMonitor(a) {
         let report = null;
         /** @type {unknown} */
         let error = null;
+        const started = performance.now();
         try {
           report = await verifyCvm(url, { ...options, signal: ctl.signal });
         } catch (e) {
           error = e;
         }
         if (stopped) break; // do not report the aborted request as a failure
+        if (registry) registry.record(url, { report, error, seconds: (performance.now() - started) / 1000 });
         const code = exitCodeFor(report, error);
         if (code === 1 || (code !== 0 && worst !== 1)) worst = code;
         const r = monitorResult(url, report, error, code);
@@ -172,6 +179,7 @@ async function runMonitor(a) {
   } finally {
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    if (served) await served.close();
   }
   if (stopped) {
     if (!a.json && !a.quiet) await write(process.stderr, `cvm-verify monitor: stopped (${stopped})\n`);

@@ -21,7 +21,7 @@ export const CHECK_ORDER = [
 /**
  * Runs the CLI (or another Node script) asynchronously, so that mock servers in this process keep serving.
  * @param {string[]} args
- * @param {{input?: string | Uint8Array, env?: Record<string, string>, cwd?: string, cmd?: string[], onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void}} [opts]
+ * @param {{input?: string | Uint8Array, env?: Record<string, string>, cwd?: string, cmd?: string[], onStdout?: (chunk: string, child: import('node:child_process').ChildProcess) => void, onStderr?: (chunk: string, child: import('node:child_process').ChildProcess) => void}} [opts]
  * @returns {Promise<{code: number | null, signal: string | null, stdout: string, stderr: string}>}
  */
 export function run(args, opts = {}) {
@@ -36,7 +36,7 @@ export function run(args, opts = {}) {
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d) => { stdout += d; if (opts.onStdout) opts.onStdout(d, child); });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stderr.on('data', (d) => { stderr += d; if (opts.onStderr) opts.onStderr(d, child); });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
     if (opts.input !== undefined) child.stdin.end(opts.input);
