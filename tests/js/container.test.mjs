@@ -136,3 +136,17 @@ test('hadolint accepts the Dockerfiles where it is installed', (t) => {
     assert.equal(r.status, 0, `${f}: ${r.stdout}${r.stderr}`);
   }
 });
+
+test('.github/workflows/pages.yml (which cannot run here) is valid YAML that builds the core and the site and deploys it', () => {
+  const wf = yaml('.github/workflows/pages.yml');
+  assert.deepEqual(wf.permissions, { contents: 'read', pages: 'write', 'id-token': 'write' });
+  const steps = wf.jobs.build.steps;
+  const runs = steps.filter((/** @type {any} */ s) => s.run).map((/** @type {any} */ s) => s.run).join('\n');
+  assert.match(runs, /scripts\/deps\.sh sources\n\s*make -o deps-system wasm/);
+  assert.match(runs, /node scripts\/build-site\.mjs --out _site/);
+  const upload = steps.find((/** @type {any} */ s) => String(s.uses).startsWith('actions/upload-pages-artifact@'));
+  assert.equal(upload.with.path, '_site');
+  assert.deepEqual(wf.jobs.deploy.needs, 'build');
+  assert.ok(wf.jobs.deploy.steps.some((/** @type {any} */ s) => String(s.uses).startsWith('actions/deploy-pages@')));
+  assert.ok(existsSync(join(ROOT, 'scripts/build-site.mjs')));
+});
