@@ -3,7 +3,9 @@
 # judged. Example crontab line (every 15 minutes):
 #   */15 * * * * /opt/cvm-verify/cron-monitor.sh https://app-a.example.com https://app-b.example.com
 #
-# Needs: Node >= 18 and cvm-verify (npm install --global cvm-verify), and optionally curl for the webhook.
+# Needs: Node >= 18 and cvm-verify (npm install --global cvm-verify, or until it is on the registry a tarball
+# made by npm pack in a clone: npm install --global ./cvm-verify-0.1.0.tgz), and optionally curl for the webhook.
+# For Prometheus and Alertmanager instead: cvm-verify monitor ... --metrics-port 9464 (docs/integrations.md).
 # Settings (environment):
 #   CVM_VERIFY        the command (default: cvm-verify)
 #   CVM_VERIFY_ARGS   extra options, e.g. "--tcb-policy strict --pccs https://pccs.phala.network"
