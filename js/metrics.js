@@ -3,6 +3,7 @@
 // it restates the core's reports (verdict, TCB status, collateral expiry, OS and governance checks) and the
 // errors that kept a round from judging, per watched URL (label `target`).
 import { createServer } from 'node:http';
+import { UsageError } from './args.js';
 
 const VERDICTS = ['pass', 'warn', 'fail', 'error'];
 const TCB_STATUSES = ['UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'OutOfDate', 'OutOfDateConfigurationNeeded', 'Revoked'];
@@ -186,7 +187,8 @@ export async function serveMetrics(metrics, listen) {
     res.end('not found: the metrics are at /metrics\n');
   });
   await new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // A port in use or a host that is not ours is the command's to fix (exit 2), not a verification result.
+    server.once('error', (e) => reject(new UsageError(`--metrics-port: cannot listen on ${listen.host ?? 'all interfaces'} port ${listen.port}: ${e.message}`)));
     server.listen(listen.port, listen.host, () => resolve(undefined));
   });
   const addr = /** @type {import('node:net').AddressInfo} */ (server.address());

@@ -164,6 +164,16 @@ test('--metrics-port is a monitor option with a PORT or HOST:PORT value', async 
   }
 });
 
+test('a metrics port already in use is a usage error (exit 2) before any round', async (t) => {
+  const cvm = await startMockCvm();
+  t.after(() => cvm.close());
+  const r = await run(['monitor', cvm.url, '--once', '--metrics-port', `127.0.0.1:${cvm.port}`]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`--metrics-port: cannot listen on 127\\.0\\.0\\.1 port ${cvm.port}: .*EADDRINUSE`));
+  assert.equal(r.stdout, '');
+  assert.equal(cvm.requests.length, 0);
+});
+
 test('the example alert rules load (promtool check rules) and fire as intended (promtool test rules)', () => {
   const c = promtool(['check', 'rules', 'examples/prometheus/alerts.yml']);
   assert.equal(c.status, 0, c.stdout + c.stderr);
