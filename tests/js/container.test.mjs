@@ -150,3 +150,17 @@ test('.github/workflows/pages.yml (which cannot run here) is valid YAML that bui
   assert.ok(wf.jobs.deploy.steps.some((/** @type {any} */ s) => String(s.uses).startsWith('actions/deploy-pages@')));
   assert.ok(existsSync(join(ROOT, 'scripts/build-site.mjs')));
 });
+
+test('.github/workflows/release.yml (which cannot run here) tags a commit that carries the built core, and publishes the tarball', () => {
+  const wf = yaml('.github/workflows/release.yml');
+  assert.deepEqual(wf.permissions, { contents: 'write' });
+  const runs = wf.jobs.release.steps.filter((/** @type {any} */ s) => s.run).map((/** @type {any} */ s) => s.run).join('\n');
+  assert.match(runs, /make -o deps-system wasm/);
+  assert.match(runs, /MAKE=true npm pack/, 'the tarball goes through prepack\'s check');
+  assert.match(runs, /git add --force js\/cvm-verify\.wasm js\/wasm-sha256\.js/, 'the action\'s tree has the core');
+  assert.match(runs, /gh release create "v\$VERSION" "cvm-verify-\$VERSION\.tgz"/);
+  // The files the tag adds are exactly the ones the action needs and git ignores.
+  const ignored = readFileSync(join(ROOT, '.gitignore'), 'utf8');
+  assert.match(ignored, /^\/js\/cvm-verify\.wasm$/m);
+  assert.match(ignored, /^\/js\/wasm-sha256\.js$/m);
+});
