@@ -80,13 +80,11 @@ static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 	return b;
 }
 
-/* An array of n zeroed events (n bounded by CV_MAX_EVENTS by the callers). */
+/* An array of n zeroed events (n bounded by CV_MAX_EVENTS by the callers);
+ * never NULL on success, even for n == 0, so no caller meets a NULL array. */
 static cv_err alloc_events(size_t n, cv_att_event **out, cv_diag *d)
 {
-	*out = NULL;
-	if (n == 0)
-		return CV_OK;
-	*out = calloc(n, sizeof **out);
+	*out = calloc(n ? n : 1, sizeof **out);
 	return *out ? CV_OK : oom(d);
 }
 
@@ -164,7 +162,8 @@ static cv_err v0_event(cv_scale_cur *c, cv_att_event *e, cv_diag *d)
 		(err = cv_scale_str(c, CV_MAX_EVENT_NAME, &name, "event name")) ||
 		(err = cv_scale_bytes(c, CV_MAX_EVENT_PAYLOAD, &pl, "event payload")))
 		return err;
-	memcpy(e->digest, dg.ptr, dg.len);
+	if (dg.len)
+		memcpy(e->digest, dg.ptr, dg.len);
 	e->digest_len = dg.len;
 	e->version = 1; /* SCALE never carries the version: V0 logs hold V1 events only */
 	e->name = dup_text(name.ptr, name.len);
@@ -330,7 +329,7 @@ static cv_err v1_event(cv_mp_cur *c, cv_att_event *e, int runtime)
 	unsigned seen = 0;
 	e->version = 1;
 	for (uint32_t i = 0; i < m.n; i++) {
-		size_t k;
+		size_t k = 0;
 		uint64_t u;
 		if ((err = map_key(c, runtime ? rt_keys : tdx_keys, runtime ? 3 : 7, &seen, &k, where)))
 			return err;
@@ -410,7 +409,7 @@ static cv_err v1_tagged(cv_mp_cur *c, const char *where, cv_bytes *kind, cv_mp_c
 		return err;
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < m.n; i++) {
-		size_t k;
+		size_t k = 0;
 		if ((err = map_key(c, keys, 2, &seen, &k, where)))
 			return err;
 		if (k == 0) {
@@ -451,7 +450,7 @@ static cv_err v1_platform(cv_mp_cur *c, cv_attestation *a)
 		return err;
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < m.n; i++) {
-		size_t k;
+		size_t k = 0;
 		if ((err = map_key(&data, keys, 2, &seen, &k, "platform data")))
 			return err;
 		if (k == 0)
@@ -486,7 +485,7 @@ static cv_err v1_stack(cv_mp_cur *c, cv_attestation *a)
 		return err;
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < m.n; i++) {
-		size_t k, rdl;
+		size_t k = 0, rdl = 0;
 		if ((err = map_key(&data, keys, pod ? 4 : 3, &seen, &k, "stack data")))
 			return err;
 		switch (k) {
@@ -530,7 +529,7 @@ static cv_err decode_v1(const uint8_t *buf, size_t len, cv_attestation *a, cv_di
 	a->format = 1;
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < m.n; i++) {
-		size_t k;
+		size_t k = 0;
 		uint64_t v;
 		if ((err = map_key(&c, keys, 3, &seen, &k, "top level")))
 			return err;
