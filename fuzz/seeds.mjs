@@ -217,6 +217,14 @@ for (const [i, n] of ['0', '-0', '1', '255', '1752919234', '134217729', '4294967
 // ---- cache: the same whole requests (the cache harness runs each cached and uncached) ----
 seeds.cache = new Map(seeds.run_json);
 
+// ---- attestation: dstack versioned attestations (binary, hex, {"attestation": hex}) and RA-TLS certificates ----
+for (const f of ['dstack-guest-agent_attestation_v0.bin', 'attestation_v1_reconstructed.bin',
+  'attestation_v1_stripped_reconstructed.bin', 'ratls_forged_cert.der', 'ratls_forged_cert.pem']) {
+  const b = bin(`dstack/${f}`);
+  add('attestation', f, b);
+  if (f.endsWith('.bin')) add('attestation', `${f}.json`, { attestation: hex(b) });
+}
+
 // ---- write ----
 let total = 0;
 for (const [h, m] of Object.entries(seeds)) {
