@@ -495,7 +495,7 @@ void cv_gov_write(cv_jw *w, const cv_gov_input *in, const cv_gov_plan *p, const 
 		const cv_gov_call_result *cr = &r->calls[i];
 		jw_obj_begin(w);
 		write_call(w, &p->calls[i]);
-		if (r->agreed) {
+		if (r->agreed && a) {
 			const cv_gov_answer *ans = &a->ep[0].ans[i];
 			jw_kstr(w, "answer", kind_name(ans->kind));
 			/* kmsInfo carries a quote and a log: the section keeps the

@@ -32,8 +32,8 @@ cv_err cv_gov_chain_parse(const cJSON *chain, cv_gov_input *in, cv_diag *d)
 	if (!cJSON_IsObject(chain))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "options.chain must be an object {chainId, appContract, kmsContract, rpcUrls}.");
 	for (const cJSON *m = chain->child; m; m = m->next)
-		if (strcmp(m->string, "chainId") && strcmp(m->string, "appContract") && strcmp(m->string, "kmsContract") &&
-			strcmp(m->string, "rpcUrls"))
+		if (strcmp(m->string, "chainId") != 0 && strcmp(m->string, "appContract") != 0 &&
+			strcmp(m->string, "kmsContract") != 0 && strcmp(m->string, "rpcUrls") != 0)
 			return cv_fail(d, CV_REQUEST_MALFORMED, "options.chain has an unknown member '%s'.", m->string);
 	const cJSON *id = item(chain, "chainId");
 	if (id && !cJSON_IsNull(id)) {
@@ -253,7 +253,8 @@ cv_err cv_gov_run_json(const cJSON *root, char **out, size_t *out_len)
 		goto done;
 	}
 	for (const cJSON *m = root->child; m; m = m->next)
-		if (strcmp(m->string, "op") && strcmp(m->string, "input") && strcmp(m->string, "chain_answers")) {
+		if (strcmp(m->string, "op") != 0 && strcmp(m->string, "input") != 0 &&
+			strcmp(m->string, "chain_answers") != 0) {
 			cv_fail(&d, CV_REQUEST_MALFORMED, "The governance op has an unknown member '%s'.", m->string);
 			e = error_out(&d, out, out_len);
 			goto done;
