@@ -174,3 +174,16 @@ test('the client: size bound, JSON-RPC id, defaults', async () => {
   const none = await askChain({ calls: [] }, { rpcUrls: ['http://127.0.0.1:1'], timeoutMs: 500 });
   assert.match(none.endpoints[0].error ?? '', /eth_/);
 });
+
+test('the flags: --chain-rpc, --chain-id, --app-contract, --kms-contract, --governance', async () => {
+  const { chainOptions, CHAIN_FLAGS } = await import('../../js/chain-args.js');
+  const err = (/** @type {string} */ m) => Object.assign(new Error(m), { code: 'USAGE' });
+  assert.deepEqual(Object.keys(CHAIN_FLAGS).sort(), ['--app-contract', '--chain-id', '--chain-rpc', '--governance', '--kms-contract']);
+  assert.deepEqual(chainOptions({ chainRpc: ['https://a.example', 'https://b.example'], chainId: '8453', kmsContract: BASE_KMS, governance: 'require' }, err),
+    { chain: { rpcUrls: ['https://a.example', 'https://b.example'], chainId: 8453, kmsContract: BASE_KMS }, governance: 'require' });
+  assert.deepEqual(chainOptions({}, err), {});
+  assert.throws(() => chainOptions({ chainRpc: ['ftp://x'] }, err), /--chain-rpc/);
+  assert.throws(() => chainOptions({ chainId: '0x2105' }, err), /--chain-id/);
+  assert.throws(() => chainOptions({ appContract: '0x1234' }, err), /--app-contract/);
+  assert.throws(() => chainOptions({ governance: 'maybe' }, err), /--governance/);
+});
