@@ -135,13 +135,15 @@ const quantity = (s) => (typeof s === 'string' && /^0x(0|[1-9a-f][0-9a-f]{0,15})
  * endpoint's entry carries its raw answers or its error, and the core decides (CHAIN_UNAVAILABLE, ...).
  * @param {{chain_id?: number, calls: ChainCall[]}} plan  the core's needs.chain_calls
  * @param {{rpcUrls?: string[], chainId?: number, fetch?: typeof globalThis.fetch, timeoutMs?: number, maxBytes?: number, confirmations?: number, signal?: AbortSignal}} [opts]
- * @returns {Promise<{endpoints: EndpointAnswers[]}>}  the core's chain_answers
+ * @returns {Promise<{calls: {to: string, data: string}[], endpoints: EndpointAnswers[]}>}  the core's chain_answers
  */
 export async function askChain(plan, opts = {}) {
   const chainId = opts.chainId ?? plan.chain_id;
   const urls = (opts.rpcUrls && opts.rpcUrls.length ? opts.rpcUrls : (chainId !== undefined && DEFAULT_RPC_URLS[chainId]) || [])
     .slice(0, MAX_ENDPOINTS);
   const depth = BigInt(opts.confirmations ?? CONFIRMATIONS);
+  // Echoed so that the core can check the answers are for its plan.
+  const calls = plan.calls.map((c) => ({ to: c.to, data: c.data }));
   const base = { fetch: opts.fetch, timeoutMs: opts.timeoutMs, maxBytes: opts.maxBytes, signal: opts.signal };
 
   /** @type {EndpointAnswers[]} */
@@ -166,7 +168,7 @@ export async function askChain(plan, opts = {}) {
 
   // One block for everyone: the lowest latest of the endpoints that answered, minus the confirmation depth.
   const heads = eps.map((e) => (e.error ? null : quantity(e.latest))).filter((b) => b !== null);
-  if (heads.length === 0) return { endpoints: eps };
+  if (heads.length === 0) return { calls, endpoints: eps };
   let pinned = heads.reduce((a, b) => (/** @type {bigint} */ (b) < /** @type {bigint} */ (a) ? b : a));
   pinned = /** @type {bigint} */ (pinned) > depth ? /** @type {bigint} */ (pinned) - depth : 0n;
   const blockTag = '0x' + pinned.toString(16);
@@ -182,5 +184,5 @@ export async function askChain(plan, opts = {}) {
       ep.error = /** @type {any} */ (e).message;
     }
   }));
-  return { endpoints: eps };
+  return { calls, endpoints: eps };
 }

@@ -158,7 +158,8 @@ void cv_gov_write(cv_jw *w, const cv_gov_input *in, const cv_gov_plan *p, const 
 typedef struct cJSON cJSON;
 /*
  * The answers object the shim sends ("chain_answers"):
- *   {"endpoints":[{"url", "chain_id":"0x..", "block":"0x..",
+ *   {"calls":[{"to","data"}...] (the planned calls, echoed: checked against the plan),
+ *    "endpoints":[{"url", "chain_id":"0x..", "block":"0x..",
  *                  "results":[{"result":"0x.."} | {"error":{"code","message","data"}}],
  *                  "error":"text"}]}
  * Fails (CV_REQUEST_MALFORMED) only on a shape no shim writes; an endpoint's

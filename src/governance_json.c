@@ -161,6 +161,25 @@ cv_err cv_gov_answers_parse(const cJSON *j, const cv_gov_plan *p, cv_gov_answers
 	const cJSON *eps = item(j, "endpoints");
 	if (!cJSON_IsObject(j) || !cJSON_IsArray(eps))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "chain_answers must be an object with an endpoints array.");
+	/* The answers must be for this plan: the calls are re-planned from the
+	 * same evidence, and a shim that asked other calls (other evidence, a
+	 * stale plan) must not have its answers read as this plan's. */
+	const cJSON *calls = item(j, "calls"), *c;
+	if (!cJSON_IsArray(calls) || (size_t)cJSON_GetArraySize(calls) != p->n)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "chain_answers.calls must list the %u planned calls.", (unsigned)p->n);
+	size_t k = 0;
+	cJSON_ArrayForEach(c, calls) {
+		const cJSON *to = item(c, "to"), *data = item(c, "data");
+		uint8_t addr[20], buf[CV_ABI_CALLDATA_MAX];
+		size_t len;
+		if (!cJSON_IsString(to) || !cJSON_IsString(data) || cv_abi_parse_address(to->valuestring, addr) ||
+			cv_abi_parse_data(data->valuestring, buf, sizeof buf, &len) || memcmp(addr, p->calls[k].to, 20) != 0 ||
+			!cv_bytes_eq(buf, len, p->calls[k].data.b, p->calls[k].data.len))
+			return cv_fail(d, CV_REQUEST_MALFORMED,
+				"chain_answers.calls[%u] is not the planned call: the answers were made for other evidence.",
+				(unsigned)k);
+		k++;
+	}
 	int n = cJSON_GetArraySize(eps);
 	if (n > CV_GOV_MAX_ENDPOINTS)
 		return cv_fail(d, CV_REQUEST_MALFORMED, "chain_answers has more than %u endpoints.",

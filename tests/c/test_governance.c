@@ -320,6 +320,23 @@ static cv_err decide1(const cv_gov_input *in, const chain_state *s, cv_status *s
 	return decide2(in, s, s, st);
 }
 
+/* chain_answers JSON: the plan's calls echoed, and the given endpoints. */
+static cJSON *answers_json(const cv_gov_plan *p, const char *endpoints)
+{
+	cv_jw w;
+	jw_init(&w);
+	cv_gov_plan_write(&w, p);
+	size_t n;
+	char *s = jw_take(&w, &n);
+	cJSON *plan = cJSON_Parse(s);
+	free(s);
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddItemToObject(j, "calls", cJSON_DetachItemFromObject(plan, "calls"));
+	cJSON_AddItemToObject(j, "endpoints", cJSON_Parse(endpoints));
+	cJSON_Delete(plan);
+	return j;
+}
+
 static void test_decisions(void)
 {
 	cv_gov_input in;
@@ -399,7 +416,7 @@ static void test_decisions(void)
 	cv_gov_plan_make(&in, &p);
 	cv_gov_answers a;
 	cv_diag d;
-	cJSON *j = cJSON_Parse("{\"endpoints\":[{\"url\":\"http://a\",\"error\":\"timeout after 8000 ms\"}]}");
+	cJSON *j = answers_json(&p, "[{\"url\":\"http://a\",\"error\":\"timeout after 8000 ms\"}]");
 	CHECK(cv_gov_answers_parse(j, &p, &a, &d) == CV_OK);
 	cv_gov_decide(&in, &p, &a, &g_r);
 	CHECK(g_r.check.code == CV_CHAIN_UNAVAILABLE && g_r.check.status == CV_WARN && !g_r.could_not_judge);
@@ -408,11 +425,17 @@ static void test_decisions(void)
 	CHECK(g_r.check.code == CV_CHAIN_UNAVAILABLE && g_r.check.status == CV_FAIL && g_r.could_not_judge);
 	cv_gov_answers_free(&a);
 	cJSON_Delete(j);
-	j = cJSON_Parse("{\"endpoints\":[{\"url\":\"http://a\",\"chain_id\":\"0x1\",\"block\":\"0x64\",\"results\":[]}]}");
+	j = answers_json(&p, "[{\"url\":\"http://a\",\"chain_id\":\"0x1\",\"block\":\"0x64\",\"results\":[]}]");
 	CHECK(cv_gov_answers_parse(j, &p, &a, &d) == CV_OK);
 	cv_gov_decide(&in, &p, &a, &g_r);
 	CHECK(g_r.check.code == CV_CHAIN_ID_MISMATCH && g_r.check.status == CV_FAIL);
 	cv_gov_answers_free(&a);
+	/* Answers for another plan (other evidence) are refused. */
+	cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "calls"), 1);
+	cJSON_ReplaceItemInObject(first, "data", cJSON_CreateString("0x2f6622e5" "00000000000000000000000000000000" "00000000000000000000000000000000"));
+	CHECK(cv_gov_answers_parse(j, &p, &a, &d) == CV_REQUEST_MALFORMED);
+	cJSON_DeleteItemFromObject(j, "calls");
+	CHECK(cv_gov_answers_parse(j, &p, &a, &d) == CV_REQUEST_MALFORMED);
 	cJSON_Delete(j);
 	cv_gov_decide(&in, &p, NULL, &g_r);
 	CHECK(g_r.check.code == CV_CHAIN_UNAVAILABLE && g_r.could_not_judge);
