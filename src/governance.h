@@ -176,6 +176,15 @@ cv_err cv_gov_answers_parse(const cJSON *j, const cv_gov_plan *p, cv_gov_answers
  * tcb_status must stay alive as long as in (it points into j).
  */
 cv_err cv_gov_input_parse(const cJSON *j, cv_gov_input *in, cv_diag *d);
+/*
+ * The evidence half of the input from a cvm-verify report (the public
+ * report/v1 schema): app id, compose hash, OS image hash and key provider
+ * when eventlog.replay passed; PPID and TCB status when hardware.signature
+ * passed. os_image_bound, mode and the chain are left to the caller. The
+ * input's tcb_status points into report. Also reached from the JSON input
+ * as {"report": {...}, "os_image_bound", "mode", "chain"}.
+ */
+cv_err cv_gov_input_from_report(const cJSON *report, cv_gov_input *in, cv_diag *d);
 /* Parse just options.chain ({chainId, appContract, kmsContract}) into in. */
 cv_err cv_gov_chain_parse(const cJSON *chain, cv_gov_input *in, cv_diag *d);
 /*

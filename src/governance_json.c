@@ -56,6 +56,60 @@ cv_err cv_gov_chain_parse(const cJSON *chain, cv_gov_input *in, cv_diag *d)
 	return CV_OK;
 }
 
+/* The status of report check `id`, or NULL. */
+static const char *check_status(const cJSON *report, const char *id)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, item(report, "checks")) {
+		const cJSON *cid = item(c, "id"), *st = item(c, "status");
+		if (cJSON_IsString(cid) && strcmp(cid->valuestring, id) == 0)
+			return cJSON_IsString(st) ? st->valuestring : NULL;
+	}
+	return NULL;
+}
+
+static int passed(const cJSON *report, const char *id)
+{
+	const char *st = check_status(report, id);
+	return st && strcmp(st, "pass") == 0;
+}
+
+cv_err cv_gov_input_from_report(const cJSON *report, cv_gov_input *in, cv_diag *d)
+{
+	if (!cJSON_IsObject(report) || !cJSON_IsArray(item(report, "checks")))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "The governance input's report is not a cvm-verify report.");
+	const cJSON *app = item(report, "app"), *plat = item(report, "platform"), *tcb = item(report, "tcb");
+	/* Only what the verifier proved: the log's values when it replayed to
+	 * the quoted RTMRs, the PPID when the PCK chain verified. */
+	if (passed(report, "eventlog.replay") && cJSON_IsObject(app)) {
+		int a = hex_field(app, "app_id", in->app_id, 20);
+		int c = hex_field(app, "compose_hash", in->compose_hash, 32);
+		int o = hex_field(app, "os_image_hash", in->os_image_hash, 32);
+		if (a < 0 || c < 0 || o < 0)
+			return cv_fail(d, CV_REQUEST_MALFORMED, "The report's app section has a malformed hex value.");
+		in->has_app_id = a;
+		in->has_compose_hash = c;
+		in->has_os_image_hash = o;
+		const cJSON *kp = item(app, "key_provider"), *name = item(kp, "name"), *id = item(kp, "id");
+		if (cJSON_IsString(name) && cJSON_IsString(id)) {
+			size_t n = cv_hex_decode(id->valuestring, strlen(id->valuestring), in->key_provider_id,
+				sizeof in->key_provider_id);
+			if (n != (size_t)-1) {
+				in->key_provider_id_len = n;
+				in->key_provider_is_kms = strcmp(name->valuestring, "kms") == 0;
+			}
+		}
+	}
+	if (passed(report, "hardware.signature")) {
+		int r = hex_field(plat, "ppid", in->ppid, 16);
+		in->has_ppid = r > 0;
+		const cJSON *st = item(tcb, "status");
+		if (cJSON_IsString(st))
+			in->tcb_status = st->valuestring;
+	}
+	return CV_OK;
+}
+
 cv_err cv_gov_input_parse(const cJSON *j, cv_gov_input *in, cv_diag *d)
 {
 	memset(in, 0, sizeof *in);
@@ -74,6 +128,20 @@ cv_err cv_gov_input_parse(const cJSON *j, cv_gov_input *in, cv_diag *d)
 			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.governance must be off, auto or require.");
 	}
 	int r;
+	const cJSON *report = item(j, "report");
+	if (report) {
+		static const char *const own[] = { "app_id", "compose_hash", "ppid", "os_image_hash", "tcb_status",
+			"key_provider" };
+		for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+			if (item(j, own[i]))
+				return cv_fail(d, CV_REQUEST_MALFORMED,
+					"The governance input takes %s from its report: give one or the other.", own[i]);
+		cv_err e = cv_gov_input_from_report(report, in, d);
+		if (e)
+			return e;
+		in->os_image_bound = cJSON_IsTrue(item(j, "os_image_bound"));
+		return cv_gov_chain_parse(item(j, "chain"), in, d);
+	}
 	if ((r = hex_field(j, "app_id", in->app_id, 20)) < 0)
 		return cv_fail(d, CV_REQUEST_MALFORMED, "app_id must be 20 bytes of hex.");
 	in->has_app_id = r;

@@ -348,6 +348,14 @@ static void test_decisions(void)
 	cv_status st;
 	chain_state s = good_state(&in);
 
+	/* From the report: the replayed values, but no PPID nor TCB status,
+	 * since hardware.signature did not pass (no collateral for this FMSPC). */
+	cv_gov_input fr;
+	memset(&fr, 0, sizeof fr);
+	CHECK(cv_gov_input_from_report(g_report, &fr, NULL) == CV_OK);
+	CHECK(fr.has_app_id && memcmp(fr.app_id, in.app_id, 20) == 0 && fr.has_compose_hash && fr.key_provider_is_kms);
+	CHECK(fr.key_provider_id_len == 91 && !fr.has_ppid && fr.tcb_status == NULL);
+
 	/* The plan: app calls to the app id (the DstackApp proxy), KMS calls to the KMS. */
 	cv_gov_plan p;
 	cv_gov_plan_make(&in, &p);

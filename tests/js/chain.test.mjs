@@ -187,3 +187,29 @@ test('the flags: --chain-rpc, --chain-id, --app-contract, --kms-contract, --gove
   assert.throws(() => chainOptions({ appContract: '0x1234' }, err), /--app-contract/);
   assert.throws(() => chainOptions({ governance: 'maybe' }, err), /--governance/);
 });
+
+test('from a report: only what the verifier proved feeds the governance input', opt, async () => {
+  // The capture has no collateral: hardware.signature fails, so its PPID and TCB status are not used. A contract
+  // that lists devices then cannot allow it; one that allows any device and sets no TCB rule can.
+  const report = core({ op: 'verify', now: NOW, evidence: vecJson('dstack-lite_getquote.json') });
+  const inp = { report, chain: { chainId: 8453, kmsContract: BASE_KMS } };
+  const plan = core({ op: 'governance', input: inp }).needs.chain_calls;
+  assert.equal(plan.run, true);
+  assert.ok(!plan.calls.some((/** @type {any} */ c) => c.purpose === 'app.allowedDeviceIds'));
+  const listed = await mock({ requireTcbUpToDate: false });
+  let out = core({ op: 'governance', input: inp, chain_answers: await askChain(plan, { rpcUrls: [listed.url] }) });
+  assert.equal(out.check.code, 'DEVICE_NOT_ALLOWED_ONCHAIN');
+  const any = await mock({ requireTcbUpToDate: false, allowAnyDevice: true });
+  out = core({ op: 'governance', input: inp, chain_answers: await askChain(plan, { rpcUrls: [any.url] }) });
+  assert.equal(out.check.status, 'pass', out.check.message);
+  const tcbRule = await mock({ allowAnyDevice: true });
+  out = core({ op: 'governance', input: inp, chain_answers: await askChain(plan, { rpcUrls: [tcbRule.url] }) });
+  assert.equal(out.check.code, 'TCB_NOT_ALLOWED_ONCHAIN');
+  assert.match(out.check.message, /not verified/);
+  // Answers made for another plan are refused.
+  const other = core({ op: 'governance', input: { ...input, app_id: '11'.repeat(20) } }).needs.chain_calls;
+  const wrong = await askChain(other, { rpcUrls: [any.url] });
+  assert.equal(core({ op: 'governance', input: inp, chain_answers: wrong }).error.code, 'REQUEST_MALFORMED');
+  // A report and explicit fields together are ambiguous.
+  assert.equal(core({ op: 'governance', input: { ...inp, app_id: report.app.app_id } }).error.code, 'REQUEST_MALFORMED');
+});

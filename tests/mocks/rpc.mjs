@@ -59,6 +59,7 @@ function bytesTuple(fields) {
  * @param {string[]} [opts.deviceIds] allowed device ids, hex (sha256 of PPIDs)
  * @param {string[]} [opts.osImages] allowed OS image hashes, hex (default: the capture's event-log claim)
  * @param {boolean} [opts.requireTcbUpToDate] default true
+ * @param {boolean} [opts.allowAnyDevice] default false
  * @param {number} [opts.delayMs] for slow (default 2000)
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: any[]}>}
  */
@@ -87,7 +88,10 @@ export async function startMockRpc(opts = {}) {
           if (mode === 'badbool') return { result: '0x' + word(2) };
           return { result: '0x' + bool(mode !== 'disagree' && arg === cap.composeHash.toLowerCase()) };
         }
-        case SEL.allowAnyDevice: return { result: '0x' + (mode === 'short' ? bool(false).slice(2) : bool(false)) };
+        case SEL.allowAnyDevice: {
+          const any = bool(opts.allowAnyDevice ?? false);
+          return { result: '0x' + (mode === 'short' ? any.slice(2) : any) };
+        }
         case SEL.allowedDeviceIds: return { result: '0x' + bool(devices.has(arg)) };
         case SEL.requireTcbUpToDate: return { result: '0x' + bool(opts.requireTcbUpToDate ?? true) };
         default: return { error: { code: 3, message: 'execution reverted', data: '0x' } };
