@@ -401,8 +401,8 @@ void cv_gov_decide(const cv_gov_input *in, const cv_gov_plan *p, const cv_gov_an
 		return;
 	}
 	cv_check_set(c, CV_PASS, CV_OK,
-		"At block %U of chain %U (%u endpoints agreeing) the app's contract allows this compose hash, device and TCB, and the KMS serves the app, allows its OS image%s and holds its keys.",
-		r->block, p->chain_id, (unsigned)a->n, in->os_image_bound ? "" : " (the unverified claim)");
+		"At block %U of chain %U (%u endpoint%s agreeing) the app's contract allows this compose hash, device and TCB, and the KMS serves the app, allows its OS image%s and holds its keys.",
+		r->block, p->chain_id, (unsigned)a->n, a->n == 1 ? "" : "s", in->os_image_bound ? "" : " (the unverified claim)");
 }
 
 /* ---- the report section ---- */

@@ -361,8 +361,11 @@ cv_err cv_gov_run_json(const cJSON *root, char **out, size_t *out_len)
 		jw_key(&w, "chain_calls");
 		cv_gov_plan_write(&w, p);
 		jw_obj_end(&w);
+		/* A plan that does not run is already the decision. */
+		cv_gov_decide(in, p, NULL, r);
 		jw_key(&w, "check");
-		write_check(&w, &p->check);
+		write_check(&w, p->run ? &p->check : &r->check);
+		jw_kbool(&w, "could_not_judge", !p->run && r->could_not_judge);
 	} else {
 		if ((e = cv_gov_answers_parse(ans, p, a, &d)) != CV_OK) {
 			jw_free(&w);

@@ -213,3 +213,30 @@ test('from a report: only what the verifier proved feeds the governance input', 
   // A report and explicit fields together are ambiguous.
   assert.equal(core({ op: 'governance', input: { ...inp, app_id: report.app.app_id } }).error.code, 'REQUEST_MALFORMED');
 });
+
+test('through the WASM core: governanceFor(report) with the default runner', { skip: existsSync(join(ROOT, 'js/cvm-verify.wasm')) ? false : 'needs make wasm' }, async () => {
+  const { governanceFor } = await import('../../js/governance.js');
+  const { run } = await import('../../js/wasm.js');
+  const report = await run({ op: 'verify', now: NOW, evidence: vecJson('dstack-lite_getquote.json') });
+  const a = await startMockRpc({ requireTcbUpToDate: false, allowAnyDevice: true });
+  const b = await startMockRpc({ requireTcbUpToDate: false, allowAnyDevice: true });
+  mocks.push(a, b);
+  const chain = { rpcUrls: [a.url, b.url], chainId: 8453, kmsContract: BASE_KMS };
+  const ok = await governanceFor(report, { chain });
+  assert.equal(ok.check.status, 'pass', ok.check.message);
+  assert.equal(ok.governance.endpoints.length, 2);
+  // The same decision as the native core's.
+  if (HAVE_NATIVE) {
+    const input = { report, mode: 'auto', os_image_bound: false, chain: { chainId: 8453, kmsContract: BASE_KMS } };
+    const plan = core({ op: 'governance', input }).needs.chain_calls;
+    const answers = await askChain(plan, { rpcUrls: [a.url, b.url] });
+    const native = core({ op: 'governance', input, chain_answers: answers });
+    assert.deepEqual(native.check, ok.check);
+    assert.deepEqual({ ...native.governance, endpoints: null }, { ...ok.governance, endpoints: null });
+  }
+  const missing = await governanceFor(report, { governance: 'require' });
+  assert.equal(missing.check.code, 'CHAIN_INFO_MISSING');
+  assert.equal(missing.could_not_judge, true);
+  const off = await governanceFor(report, { governance: 'off', chain });
+  assert.equal(off.check.status, 'skip');
+});
