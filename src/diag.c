@@ -62,6 +62,19 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_FETCH_FAILED] = "FETCH_FAILED",
 	[CV_CORS_BLOCKED] = "CORS_BLOCKED",
 	[CV_INTERNAL] = "INTERNAL",
+	/* On-chain governance. */
+	[CV_APP_CONTRACT_MISMATCH] = "APP_CONTRACT_MISMATCH",
+	[CV_COMPOSE_NOT_ALLOWED_ONCHAIN] = "COMPOSE_NOT_ALLOWED_ONCHAIN",
+	[CV_DEVICE_NOT_ALLOWED_ONCHAIN] = "DEVICE_NOT_ALLOWED_ONCHAIN",
+	[CV_TCB_NOT_ALLOWED_ONCHAIN] = "TCB_NOT_ALLOWED_ONCHAIN",
+	[CV_APP_NOT_REGISTERED] = "APP_NOT_REGISTERED",
+	[CV_OS_IMAGE_NOT_ALLOWED_ONCHAIN] = "OS_IMAGE_NOT_ALLOWED_ONCHAIN",
+	[CV_KMS_MISMATCH] = "KMS_MISMATCH",
+	[CV_CHAIN_DISAGREEMENT] = "CHAIN_DISAGREEMENT",
+	[CV_CHAIN_UNAVAILABLE] = "CHAIN_UNAVAILABLE",
+	[CV_CHAIN_ID_MISMATCH] = "CHAIN_ID_MISMATCH",
+	[CV_CONTRACT_MISSING] = "CONTRACT_MISSING",
+	[CV_CHAIN_INFO_MISSING] = "CHAIN_INFO_MISSING",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -116,6 +129,19 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_FETCH_FAILED] = "Evidence or collateral could not be fetched over the network.",
 	[CV_CORS_BLOCKED] = "The browser blocked a cross-origin request; the server sends no CORS headers.",
 	[CV_INTERNAL] = "An internal error in the verifier.",
+	/* On-chain governance. */
+	[CV_APP_CONTRACT_MISMATCH] = "The app contract asked on chain is not the app id replayed from the event log.",
+	[CV_COMPOSE_NOT_ALLOWED_ONCHAIN] = "The app contract's allowedComposeHashes does not hold the replayed compose hash.",
+	[CV_DEVICE_NOT_ALLOWED_ONCHAIN] = "The app contract neither allows any device nor lists sha256(PPID) of this platform.",
+	[CV_TCB_NOT_ALLOWED_ONCHAIN] = "The app contract requires an UpToDate TCB and the verified TCB status is not UpToDate.",
+	[CV_APP_NOT_REGISTERED] = "The KMS contract's registeredApps does not hold the app.",
+	[CV_OS_IMAGE_NOT_ALLOWED_ONCHAIN] = "The KMS contract's allowedOsImages does not hold the OS image hash.",
+	[CV_KMS_MISMATCH] = "The key-provider id (the KMS root CA key) differs from the KMS contract's kmsInfo().caPubkey.",
+	[CV_CHAIN_DISAGREEMENT] = "Two RPC endpoints gave different answers for the same block.",
+	[CV_CHAIN_UNAVAILABLE] = "An RPC endpoint could not be reached or gave a malformed answer.",
+	[CV_CHAIN_ID_MISMATCH] = "An RPC endpoint serves another chain than the one the governance contracts live on.",
+	[CV_CONTRACT_MISSING] = "A governance contract address has no code, or its contract does not answer the call (reverts).",
+	[CV_CHAIN_INFO_MISSING] = "On-chain governance was required but the chain, contracts, endpoints or evidence it needs are missing.",
 };
 
 const char *cv_err_name(cv_err e)

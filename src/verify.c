@@ -15,6 +15,7 @@
 #include "compose.h"
 #include "dcap.h"
 #include "evidence.h"
+#include "governance.h"
 #include "jsonw.h"
 #include "report.h"
 #include "request.h"
@@ -442,6 +443,9 @@ cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char
 		e = op_verify(root, cache, out, out_len);
 	else if (strcmp(op->valuestring, "inspect") == 0)
 		e = op_inspect(root, out, out_len);
+	/* On-chain governance, standalone (governance.h): plan or decide. */
+	else if (strcmp(op->valuestring, "governance") == 0)
+		e = cv_gov_run_json(root, out, out_len);
 	else
 		e = error_response(CV_REQUEST_MALFORMED, "Unknown op: use verify or inspect.", out, out_len);
 	cJSON_Delete(root);
