@@ -14,6 +14,7 @@
 #include "eventlog.h"
 #include "os_image.h"
 #include "os_manifest.h"
+#include "os_report.h"
 #include "tdhob.h"
 #include "util.h"
 
@@ -533,6 +534,101 @@ static void test_cbor(void)
 	cv_vm_config_free(&vm);
 }
 
+/* The shipped catalog (js/os-catalog.js: a JSON object after "OS_CATALOG ="): every entry parses and
+ * every manifest authenticates by its key. */
+static void test_shipped_catalog(void)
+{
+	size_t n;
+	char *js = (char *)check_read_file("../js/os-catalog.js", &n);
+	CHECK(js != NULL);
+	if (!js)
+		return;
+	char *a = strstr(js, "OS_CATALOG = {"), *b = strrchr(js, '}');
+	CHECK(a && b && b > a);
+	if (!a || !b) {
+		free(js);
+		return;
+	}
+	a += strlen("OS_CATALOG = ");
+	cJSON *cat = cJSON_ParseWithLength(a, (size_t)(b - a) + 1);
+	CHECK_STR(str(cat, "format"), "cvm-verify/os-catalog/v1");
+	const cJSON *images = cJSON_GetObjectItemCaseSensitive(cat, "images");
+	size_t count = 0;
+	for (const cJSON *e = images ? images->child : NULL; e; e = e->next, count++) {
+		cv_os_catalog_entry ce;
+		cv_diag d;
+		cv_diag_clear(&d);
+		CHECK(cv_os_catalog_entry_parse(e, &ce, &d) == CV_OK);
+		CHECK(str(e, "source") && strlen(str(e, "source")) > 20);
+		if (ce.checksum_file) {
+			uint8_t h[32];
+			cv_os_measurement m;
+			CHECK(cv_os_manifest_open(ce.checksum_file, ce.checksum_len, ce.measurement, ce.measurement_len,
+				ce.os_image_hash, h, &m, &d) == CV_OK);
+		}
+		cv_os_catalog_entry_free(&ce);
+	}
+	CHECK(count >= 1);
+	cJSON_Delete(cat);
+	free(js);
+}
+
+/* The report sections, on the capture. */
+static void test_report_sections(void)
+{
+	cv_vm_config vm;
+	cv_diag d;
+	CHECK(cv_vm_config_parse(g_vm_text, strlen(g_vm_text), &vm, &d) == CV_OK);
+	cv_os_inputs in;
+	memset(&in, 0, sizeof in);
+	in.vm = &vm;
+	in.log = &g_log;
+	in.quote_mrtd = q_mrtd();
+	for (int i = 0; i < 3; i++)
+		in.quote_rtmr[i] = q_rtmr(i);
+	cv_os_result r;
+	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OK);
+	cv_jw w;
+	jw_init(&w);
+	jw_obj_begin(&w);
+	jw_key(&w, "os");
+	cv_os_write_json(&w, &r);
+	jw_key(&w, "vm_config");
+	cv_vm_config_write_json(&w, &vm, &r);
+	jw_obj_end(&w);
+	size_t len;
+	char *out = jw_take(&w, &len);
+	cJSON *j = cJSON_ParseWithLength(out, len);
+	const cJSON *os = cJSON_GetObjectItemCaseSensitive(j, "os");
+	CHECK_STR(str(os, "image_hash"), "e6f5cfec20c02e7b97baa213d0f718020b55e040172d90ccbcb946d56c8b09db");
+	CHECK(strncmp(str(os, "event_image_hash") ? str(os, "event_image_hash") : "", "07a2388c", 8) == 0);
+	CHECK_STR(str(os, "source"), "inline");
+	CHECK_STR(str(os, "mrtd_candidate"), "two_pass");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(os, "verified")));
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(os, "acpi_verified")));
+	CHECK(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(os, "dev")));
+	const cJSON *regs = cJSON_GetObjectItemCaseSensitive(os, "registers");
+	CHECK(cJSON_GetArraySize(regs) == 4);
+	const cJSON *r1 = cJSON_GetArrayItem(regs, 1);
+	CHECK_STR(str(r1, "name"), "RTMR0");
+	CHECK_STR(str(r1, "expected"), str(r1, "actual"));
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r1, "match")));
+	const cJSON *vmj = cJSON_GetObjectItemCaseSensitive(j, "vm_config");
+	CHECK_STR(str(vmj, "supplied_by"), "host");
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(vmj, "fields");
+	CHECK(cJSON_GetObjectItemCaseSensitive(f, "cpu_count")->valuedouble == 2);
+	CHECK_STR(str(cJSON_GetObjectItemCaseSensitive(f, "tdx_measurement"), "checksum_file_sha256"),
+		"e6f5cfec20c02e7b97baa213d0f718020b55e040172d90ccbcb946d56c8b09db");
+	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(vmj, "verified");
+	CHECK(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(vmj, "bound")) == 5); /* no qemu_single_pass_add_pages */
+	CHECK(cJSON_GetArraySize(ver) == 4);
+	for (const cJSON *c = ver ? ver->child : NULL; c; c = c->next)
+		CHECK(strcmp(c->valuestring, "qemu_version") != 0 && strcmp(c->valuestring, "cpu_count") != 0);
+	cJSON_Delete(j);
+	free(out);
+	cv_vm_config_free(&vm);
+}
+
 int main(void)
 {
 	if (!load()) {
@@ -547,6 +643,8 @@ int main(void)
 	test_td_hob_errors();
 	test_sha256sum();
 	test_cbor();
+	test_shipped_catalog();
+	test_report_sections();
 	cv_eventlog_free(&g_log);
 	cJSON_Delete(g_capture);
 	cJSON_Delete(g_inter);
