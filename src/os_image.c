@@ -431,6 +431,8 @@ static cv_err unverified(cv_diag *d, const char *why)
 static cv_err compute(const cv_os_inputs *in, cv_os_result *r, cv_diag *d)
 {
 	const cv_vm_config *vm = in->vm;
+	if (in->vm_error && in->vm_error->code != CV_OK) /* present but broken: not "unverified" */
+		return cv_fail(d, in->vm_error->code, "%s", in->vm_error->msg);
 	int have_quote = in->quote_mrtd && in->quote_rtmr[0] && in->quote_rtmr[1] && in->quote_rtmr[2];
 	if (have_quote) {
 		memcpy(r->reg[0].actual, in->quote_mrtd, 48);

@@ -116,7 +116,9 @@ typedef struct {
 } cv_os_register;
 
 typedef struct {
-	const cv_vm_config *vm;            /* NULL when the evidence carries none */
+	const cv_vm_config *vm;            /* NULL when the evidence carries none (or it did not parse) */
+	const cv_diag *vm_error;           /* cv_vm_config_parse's diag when vm_config was present but did not
+	                                    * parse: the check fails with it; NULL otherwise */
 	cv_bytes supplied_checksum_file;   /* the caller's manifest; ptr NULL when none */
 	cv_bytes supplied_measurement;
 	const cv_os_catalog_entry *catalog; /* the entry for this image, NULL when none */

@@ -1,6 +1,6 @@
 /*
  * The report's "os" and "vm_config" sections (issue 14), written with the
- * report's JSON writer (src/jsonw.h). Shapes: docs/core-api.md "OS image".
+ * report's JSON writer (src/jsonw.h). Shapes: docs/os-image.md.
  */
 #ifndef CV_OS_REPORT_H
 #define CV_OS_REPORT_H

@@ -386,6 +386,17 @@ static void test_unverified_and_expected(void)
 	memset(&in, 0, sizeof in);
 	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OS_IMAGE_UNVERIFIED);
 	CHECK(strstr(r.diag.msg, "No vm_config") != NULL);
+	/* A vm_config that is present but broken fails rather than being ignored. */
+	cv_vm_config bad;
+	cv_diag vd;
+	cv_diag_clear(&vd);
+	CHECK(cv_vm_config_parse("{\"memory_size\":\"big\"}", 21, &bad, &vd) == CV_OS_MANIFEST_INVALID);
+	memset(&in, 0, sizeof in);
+	in.vm_error = &vd;
+	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OS_MANIFEST_INVALID && strstr(r.diag.msg, "memory_size"));
+	cv_vm_config_free(&bad);
+	CHECK(cv_vm_config_parse("[1]", 3, &bad, &vd) == CV_OS_MANIFEST_INVALID && strstr(vd.msg, "not a JSON object"));
+	cv_vm_config_free(&bad);
 	/* No event log: RTMR0 cannot be recomputed. */
 	CHECK(run(g_vm_text, NULL, NULL, NULL, &r) == CV_OS_IMAGE_UNVERIFIED && strstr(r.diag.msg, "event log"));
 }
