@@ -10,6 +10,7 @@
  *      with a sha256sum.txt made to match (so the fuzzer starts deep, not at the hash check)
  *   2  a TD HOB witness after an 8-byte little-endian memory size
  *   3  sha256sum.txt text for cv_sha256sum_lookup
+ *   4  vm_config JSON text, then the whole computation with it on the capture's log and quote
  * Oracles: every decoded range lies inside the input; a TD HOB is 56 + 48*k bytes and within the
  * buffer; the computation returns only its four documented codes, each with a sentence; the decision
  * and both report sections never fail and write valid UTF-8 JSON; the unmutated capture verifies.
@@ -75,7 +76,7 @@ static void decode(const uint8_t *buf, size_t len)
 		FUZZ_ASSERT(c.pos <= len);
 }
 
-static void write_sections(const cv_os_result *r)
+static void write_sections(const cv_vm_config *vm, const cv_os_result *r)
 {
 	cv_jw w;
 	jw_init(&w);
@@ -83,7 +84,7 @@ static void write_sections(const cv_os_result *r)
 	jw_key(&w, "os");
 	cv_os_write_json(&w, r);
 	jw_key(&w, "vm_config");
-	cv_vm_config_write_json(&w, &g_vm, r);
+	cv_vm_config_write_json(&w, vm, r);
 	jw_obj_end(&w);
 	size_t n;
 	char *out = jw_take(&w, &n);
@@ -129,7 +130,7 @@ static void whole(const uint8_t *patches, size_t n)
 	cv_os_policy pol = { NULL, 0, n & 2 };
 	cv_os_image_decide(&r, &pol, &dec);
 	FUZZ_ASSERT(dec.msg[0] && (dec.status != 0 || dec.code == CV_OK));
-	write_sections(&r);
+	write_sections(&g_vm, &r);
 	free(cbor);
 }
 
@@ -149,6 +150,30 @@ static void td_hob(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(e == CV_OS_MANIFEST_INVALID && d.msg[0]);
 }
 
+static void vm_config(const uint8_t *data, size_t size)
+{
+	cv_vm_config vm;
+	cv_diag d;
+	cv_diag_clear(&d);
+	cv_err e = cv_vm_config_parse((const char *)data, size, &vm, &d);
+	FUZZ_ASSERT(e == CV_OK || ((e == CV_OS_MANIFEST_INVALID || e == CV_OUT_OF_MEMORY) && d.msg[0]));
+	cv_os_inputs in;
+	memset(&in, 0, sizeof in);
+	in.vm = e == CV_OK ? &vm : NULL;
+	in.vm_error = e == CV_OK ? NULL : &d;
+	in.log = &g_log;
+	in.quote_mrtd = g_quote + 48 + 136;
+	for (int i = 0; i < 3; i++)
+		in.quote_rtmr[i] = g_quote + 48 + 328 + 48 * i;
+	cv_os_result r;
+	cv_err c = cv_os_image_compute(&in, &r, NULL);
+	FUZZ_ASSERT(c == CV_OK ? r.verified : (!r.verified && r.diag.msg[0]));
+	if (e != CV_OK)
+		FUZZ_ASSERT(c == e);
+	write_sections(e == CV_OK ? &vm : NULL, &r);
+	cv_vm_config_free(&vm);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!g_ready)
@@ -157,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	const uint8_t *p = data + 1;
 	size_t n = size - 1;
-	switch (data[0] & 3) {
+	switch (data[0] & 7) {
 	case 0:
 		decode(p, n);
 		break;
@@ -166,6 +191,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2:
 		td_hob(p, n);
+		break;
+	case 4:
+		vm_config(p, n);
 		break;
 	default: {
 		uint8_t h[32];

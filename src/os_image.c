@@ -88,6 +88,16 @@ cv_err cv_vm_config_parse(const char *text, size_t len, cv_vm_config *vm, cv_dia
 	if (!cJSON_IsObject(o))
 		return cv_fail(d, CV_OS_MANIFEST_INVALID, "vm_config is not a JSON object.");
 	vm->obj = o;
+	/* serde rejects a repeated field; a second value must not hide behind the first one read here. */
+	size_t n_fields = 0;
+	for (const cJSON *a = o->child; a; a = a->next) {
+		if (++n_fields > CV_VM_CONFIG_MAX_FIELDS)
+			return cv_fail(d, CV_OS_MANIFEST_INVALID, "vm_config has more than %u fields.",
+				(unsigned)CV_VM_CONFIG_MAX_FIELDS);
+		for (const cJSON *b = o->child; b != a; b = b->next)
+			if (strcmp(a->string, b->string) == 0)
+				return cv_fail(d, CV_OS_MANIFEST_INVALID, "vm_config has the field %s twice.", a->string);
+	}
 
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "os_image_hash");
 	if (v && !cJSON_IsString(v))

@@ -37,6 +37,7 @@
 	{ "os_image_hash", "memory_size", "qemu_version", "qemu_single_pass_add_pages", "ovmf_variant", \
 	  "tdx_measurement" }
 #define CV_VM_CONFIG_N_BOUND 6
+#define CV_VM_CONFIG_MAX_FIELDS 64 /* real ones have ~17 */
 
 typedef struct {
 	cJSON *root;                  /* owned parse tree */
@@ -58,7 +59,8 @@ typedef struct {
 
 /*
  * Parse vm_config JSON text (GetQuote's string, Info's or a bundle's). A
- * field the computation binds with the wrong type fails; unknown fields are
+ * field the computation binds with the wrong type fails, and so does a
+ * repeated field or more than CV_VM_CONFIG_MAX_FIELDS; unknown fields are
  * kept for display only. Codes: CV_OS_MANIFEST_INVALID (not JSON, a bound
  * field mistyped, tdx_measurement not base64), CV_OUT_OF_MEMORY.
  * Always call cv_vm_config_free (also after a failure).

@@ -395,6 +395,9 @@ static void test_unverified_and_expected(void)
 	in.vm_error = &vd;
 	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OS_MANIFEST_INVALID && strstr(r.diag.msg, "memory_size"));
 	cv_vm_config_free(&bad);
+	const char *dup = "{\"memory_size\":2147483648,\"memory_size\":4294967296}";
+	CHECK(cv_vm_config_parse(dup, strlen(dup), &bad, &vd) == CV_OS_MANIFEST_INVALID && strstr(vd.msg, "memory_size twice"));
+	cv_vm_config_free(&bad);
 	CHECK(cv_vm_config_parse("[1]", 3, &bad, &vd) == CV_OS_MANIFEST_INVALID && strstr(vd.msg, "not a JSON object"));
 	cv_vm_config_free(&bad);
 	/* No event log: RTMR0 cannot be recomputed. */
