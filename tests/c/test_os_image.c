@@ -404,6 +404,48 @@ static void test_unverified_and_expected(void)
 	CHECK(run(g_vm_text, NULL, NULL, NULL, &r) == CV_OS_IMAGE_UNVERIFIED && strstr(r.diag.msg, "event log"));
 }
 
+/* The NEAR MPC sample (dstack 0.5.x, tests/vectors/dstack/near-mpc_*): no vm_config, no manifest. */
+static void test_near_sample(void)
+{
+	cJSON *q = load_json(VEC "near-mpc_quote.json"), *tcb = load_json(VEC "near-mpc_tcb_info.json");
+	static uint8_t quote[8192];
+	size_t n = 0;
+	for (const cJSON *c = q ? q->child : NULL; c && n < sizeof quote; c = c->next)
+		quote[n++] = (uint8_t)c->valuedouble;
+	CHECK(n > 48 + 520);
+	cv_eventlog log;
+	cv_diag d;
+	cv_diag_clear(&d);
+	CHECK(cv_eventlog_parse(cJSON_GetObjectItemCaseSensitive(tcb, "event_log"), &log, &d) == CV_OK);
+	cv_os_inputs in;
+	memset(&in, 0, sizeof in);
+	in.log = &log;
+	in.quote_mrtd = quote + 48 + 136;
+	for (int i = 0; i < 3; i++)
+		in.quote_rtmr[i] = quote + 48 + 328 + 48 * i;
+	cv_os_result r;
+	cv_os_decision dec;
+	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OS_IMAGE_UNVERIFIED);
+	cv_os_image_decide(&r, NULL, &dec);
+	CHECK(dec.status == CV_WARN && dec.code == CV_OS_IMAGE_UNVERIFIED &&
+		strstr(dec.msg, "the compose hash is only as trustworthy as this unverified OS"));
+	/* Pinned to tcb_info's published values (which equal the quote's): verified by expectation. */
+	uint8_t pins[4][48];
+	const char *names[4] = { "mrtd", "rtmr0", "rtmr1", "rtmr2" };
+	for (int i = 0; i < 4; i++)
+		CHECK(cv_hex_decode(str(tcb, names[i]), 96, pins[i], 48) == 48);
+	in.expect_mrtd = pins[0];
+	for (int i = 0; i < 3; i++)
+		in.expect_rtmr[i] = pins[i + 1];
+	CHECK(cv_os_image_compute(&in, &r, NULL) == CV_OK && r.source == CV_OS_SOURCE_EXPECTED);
+	CHECK(!r.has_image_hash && !r.has_event_image_hash); /* 0.5.x logs carry no os-image-hash event */
+	cv_os_image_decide(&r, NULL, &dec);
+	CHECK(dec.status == CV_PASS && strstr(dec.msg, "verified by expectation"));
+	cv_eventlog_free(&log);
+	cJSON_Delete(q);
+	cJSON_Delete(tcb);
+}
+
 static void test_td_hob_intermediates(void)
 {
 	const cJSON *hobs = cJSON_GetObjectItemCaseSensitive(g_inter, "td_hob");
@@ -653,6 +695,7 @@ int main(void)
 	test_catalog();
 	test_mutations();
 	test_unverified_and_expected();
+	test_near_sample();
 	test_td_hob_intermediates();
 	test_td_hob_errors();
 	test_sha256sum();
