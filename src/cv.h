@@ -81,6 +81,12 @@ typedef enum {
 	CV_CONTRACT_MISSING,
 	CV_CHAIN_INFO_MISSING,
 	/* end of on-chain governance */
+	/* OS image verification (src/os_image.h, issue 14) */
+	CV_OS_IMAGE_MISMATCH,
+	CV_OS_MANIFEST_INVALID,
+	CV_OS_IMAGE_DEV,
+	CV_OS_IMAGE_UNVERIFIED,
+	CV_OS_IMAGE_UNLISTED,
 	CV_ERR_COUNT
 } cv_err;
 

@@ -75,6 +75,11 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_CHAIN_ID_MISMATCH] = "CHAIN_ID_MISMATCH",
 	[CV_CONTRACT_MISSING] = "CONTRACT_MISSING",
 	[CV_CHAIN_INFO_MISSING] = "CHAIN_INFO_MISSING",
+	[CV_OS_IMAGE_MISMATCH] = "OS_IMAGE_MISMATCH",
+	[CV_OS_MANIFEST_INVALID] = "OS_MANIFEST_INVALID",
+	[CV_OS_IMAGE_DEV] = "OS_IMAGE_DEV",
+	[CV_OS_IMAGE_UNVERIFIED] = "OS_IMAGE_UNVERIFIED",
+	[CV_OS_IMAGE_UNLISTED] = "OS_IMAGE_UNLISTED",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -142,6 +147,11 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_CHAIN_ID_MISMATCH] = "An RPC endpoint serves another chain than the one the governance contracts live on.",
 	[CV_CONTRACT_MISSING] = "A governance contract address has no code, or its contract does not answer the call (reverts).",
 	[CV_CHAIN_INFO_MISSING] = "On-chain governance was required but the chain, contracts, endpoints or evidence it needs are missing.",
+	[CV_OS_IMAGE_MISMATCH] = "MRTD or RTMR0..2 recomputed from the authenticated OS image manifest (or pinned by the caller) differs from the quote: another OS, firmware or VM shape booted.",
+	[CV_OS_MANIFEST_INVALID] = "The OS image manifest or the vm_config it is applied with cannot be used: hash chain, CBOR, QEMU version, memory size or ACPI events (the message says which).",
+	[CV_OS_IMAGE_DEV] = "The verified OS image is a dstack development image (login material from unmeasured config); allow it explicitly to accept it.",
+	[CV_OS_IMAGE_UNVERIFIED] = "No OS image manifest was available and MRTD/RTMR0..2 are not pinned, so the OS that measured the compose hash is unverified.",
+	[CV_OS_IMAGE_UNLISTED] = "The OS image is verified (which image booted), but it is neither in the catalog nor in the caller's allow-list (not whether it is a good one).",
 };
 
 const char *cv_err_name(cv_err e)
