@@ -62,6 +62,13 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_FETCH_FAILED] = "FETCH_FAILED",
 	[CV_CORS_BLOCKED] = "CORS_BLOCKED",
 	[CV_INTERNAL] = "INTERNAL",
+	/* Source provenance (Sigstore bundles). */
+	[CV_PROVENANCE_MISSING] = "PROVENANCE_MISSING",
+	[CV_PROVENANCE_MALFORMED] = "PROVENANCE_MALFORMED",
+	[CV_PROVENANCE_INVALID] = "PROVENANCE_INVALID",
+	[CV_PROVENANCE_SUBJECT_MISMATCH] = "PROVENANCE_SUBJECT_MISMATCH",
+	[CV_PROVENANCE_IDENTITY_MISMATCH] = "PROVENANCE_IDENTITY_MISMATCH",
+	[CV_PROVENANCE_SOURCE_MISMATCH] = "PROVENANCE_SOURCE_MISMATCH",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -116,6 +123,13 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_FETCH_FAILED] = "Evidence or collateral could not be fetched over the network.",
 	[CV_CORS_BLOCKED] = "The browser blocked a cross-origin request; the server sends no CORS headers.",
 	[CV_INTERNAL] = "An internal error in the verifier.",
+	/* Source provenance (Sigstore bundles). */
+	[CV_PROVENANCE_MISSING] = "No Sigstore provenance bundle was supplied for an artifact that needs one.",
+	[CV_PROVENANCE_MALFORMED] = "A Sigstore bundle or trusted root is not valid JSON or has an unsupported shape or version.",
+	[CV_PROVENANCE_INVALID] = "A Sigstore bundle does not verify: certificate chain, transparency log proof or signature.",
+	[CV_PROVENANCE_SUBJECT_MISMATCH] = "A Sigstore bundle is valid but signs a different artifact or image digest.",
+	[CV_PROVENANCE_IDENTITY_MISMATCH] = "A Sigstore bundle's certificate names a different identity or OIDC issuer than expected.",
+	[CV_PROVENANCE_SOURCE_MISMATCH] = "Valid provenance names a different source repository or ref than the policy expects.",
 };
 
 const char *cv_err_name(cv_err e)
