@@ -223,3 +223,9 @@ fuzz-smoke: fuzz-build
 	scripts/fuzz.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
 lint: $(DEPS_STAMP)
 	scripts/lint.sh
+
+# ---- Sigstore's trusted root (issue 20; data/sigstore/README.md) ----
+SIGSTORE_TUF_VERSION ?= latest
+.PHONY: update-sigstore-root
+update-sigstore-root:
+	scripts/update-sigstore-root.sh $(SIGSTORE_TUF_VERSION)
