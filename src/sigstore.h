@@ -46,6 +46,10 @@ typedef struct {
 	size_t n_tlogs;
 	cv_ss_ca cas[CV_SS_MAX_CAS];
 	size_t n_cas;
+	cv_ss_tlog ctlogs[CV_SS_MAX_TLOGS]; /* certificate transparency logs (SCT keys) */
+	size_t n_ctlogs;
+	cv_ss_ca tsas[CV_SS_MAX_CAS];       /* RFC 3161 timestamp authorities: signing chain, leaf first */
+	size_t n_tsas;
 	cv_ss_arena arena;
 } cv_ss_root;
 
@@ -80,7 +84,8 @@ typedef struct {
 	cv_bytes leaf;              /* the signing certificate (CV_SS_MAT_CERT) */
 	int chain_has_root;         /* a v0.1/0.2 chain carried a self-signed certificate */
 	cv_ss_tlog_entry tlog;
-	int has_tsa;                /* timestampVerificationData with RFC 3161 timestamps */
+	cv_bytes tsa[4];            /* timestampVerificationData's RFC 3161 timestamps (DER) */
+	size_t n_tsa;
 	int is_dsse;
 	/* messageSignature */
 	int has_digest;
@@ -102,6 +107,19 @@ void cv_ss_bundle_free(cv_ss_bundle *b);
  * checkpoint, and the time range of the log key (sigstore_rekor.c).
  * Fails with CV_PROVENANCE_INVALID. */
 cv_err cv_ss_rekor_verify(const cv_ss_bundle *b, const cv_ss_root *root, cv_diag *d);
+
+/* The leaf's embedded SCTs (sigstore_sct.c): when the trusted root lists CT
+ * logs, at least one SCT must verify under a listed log valid at the SCT's
+ * time, over the leaf's precertificate TBS and issuer's key hash
+ * (CV_PROVENANCE_INVALID). A trusted root without CT logs asks for none. */
+cv_err cv_ss_sct_verify(const cv_ss_cert *leaf, const cv_ss_cert *issuer, const cv_ss_root *root, cv_diag *d);
+
+/* The bundle's RFC 3161 timestamps (sigstore_tsa.c): each must be a
+ * timestamp token over the bundle's signature, signed by a timestamp
+ * authority of the trusted root whose chain and validity hold at the token's
+ * time; when leaf is given, that time must lie within its validity
+ * (CV_PROVENANCE_INVALID). A bundle without timestamps passes. */
+cv_err cv_ss_tsa_verify(const cv_ss_bundle *b, const cv_ss_root *root, const cv_ss_cert *leaf, cv_diag *d);
 
 /* The entry's body agrees with the bundle: kind, signature, key or
  * certificate, and the artifact digest (hashedrekord) or payload hash

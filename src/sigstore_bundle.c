@@ -331,7 +331,10 @@ cv_err cv_ss_bundle_parse(const char *json, size_t len, cv_ss_bundle *b, cv_diag
 	else if ((e = parse_material(b, vm, d)) == CV_OK && (e = parse_tlog(b, vm, d)) == CV_OK &&
 		(e = parse_content(b, root, d)) == CV_OK) {
 		const cJSON *ts = get(get(vm, "timestampVerificationData"), "rfc3161Timestamps");
-		b->has_tsa = cJSON_IsArray(ts) && cJSON_GetArraySize(ts) > 0;
+		if (ts && (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) > (int)(sizeof b->tsa / sizeof b->tsa[0])))
+			e = MALFORMED("The bundle's RFC 3161 timestamps are not a list of at most 4.");
+		for (const cJSON *t = e == CV_OK && ts ? ts->child : NULL; t && e == CV_OK; t = t->next)
+			e = b64_field(&b->arena, t, "signedTimestamp", &b->tsa[b->n_tsa++], "RFC 3161 timestamp", d);
 	}
 	cJSON_Delete(root);
 	if (e != CV_OK)

@@ -12,6 +12,8 @@ static const uint8_t OID_BASIC_CONSTRAINTS[] = { 0x55, 0x1d, 0x13 };
 static const uint8_t OID_KEY_USAGE[] = { 0x55, 0x1d, 0x0f };
 static const uint8_t OID_EXT_KEY_USAGE[] = { 0x55, 0x1d, 0x25 };
 static const uint8_t OID_SAN[] = { 0x55, 0x1d, 0x11 };
+/* 1.3.6.1.4.1.11129.2.4.2: the embedded SignedCertificateTimestampList. */
+static const uint8_t OID_SCT_LIST[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
 static const uint8_t OID_CODE_SIGNING[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03 };
 /* 1.3.6.1.4.1.57264.1: Fulcio's arc; the last byte is N. */
 static const uint8_t OID_FULCIO_ARC[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01 };
@@ -85,8 +87,8 @@ static cv_err parse_san(cv_ss_cert *c, const cv_der *val, cv_diag *d)
 	return CV_OK;
 }
 
-static cv_err parse_ext(cv_ss_cert *c, const cv_der *oid, int critical, const cv_der *val, const cv_der_cur *cur,
-	cv_diag *d)
+static cv_err parse_ext(cv_ss_cert *c, const cv_der *ext_el, const cv_der *oid, int critical, const cv_der *val,
+	const cv_der_cur *cur, cv_diag *d)
 {
 	cv_der_cur top, in;
 	cv_der el, x;
@@ -131,6 +133,16 @@ static cv_err parse_ext(cv_ss_cert *c, const cv_der *oid, int critical, const cv
 	}
 	if (cv_der_oid_eq(oid, OID_SAN, sizeof OID_SAN))
 		return parse_san(c, val, d);
+	if (cv_der_oid_eq(oid, OID_SCT_LIST, sizeof OID_SCT_LIST)) {
+		if (c->sct_ext.len)
+			return cv_fail(d, CV_PROVENANCE_MALFORMED, "The certificate has two SCT list extensions.");
+		if ((e = cv_der_expect(&top, CV_DER_OCTET_STRING, &x, "SCT list")) != CV_OK ||
+			(e = cv_der_expect_end(&top, "SCT list")) != CV_OK)
+			return e;
+		c->sct_ext = ext_el->tlv;
+		c->sct_list = x.val;
+		return CV_OK;
+	}
 	if (oid->val.len == sizeof OID_FULCIO_ARC + 1 && memcmp(oid->val.ptr, OID_FULCIO_ARC, sizeof OID_FULCIO_ARC) == 0)
 		return fulcio_ext(c, oid->val.ptr[sizeof OID_FULCIO_ARC], val, cur, d);
 	if (critical)
@@ -148,12 +160,16 @@ static cv_err parse_extensions(cv_ss_cert *c, cv_der_cur *tbs, cv_diag *d)
 		return e;
 	if (!present)
 		return CV_OK;
+	c->exts_tlv = el.tlv;
 	if ((e = cv_der_enter(tbs, &el, &ctx, "extensions")) != CV_OK ||
-		(e = cv_der_expect_enter(&ctx, CV_DER_SEQUENCE, &seq, &el, "extensions")) != CV_OK)
+		(e = cv_der_expect_enter(&ctx, CV_DER_SEQUENCE, &seq, &el, "extensions")) != CV_OK ||
+		(e = cv_der_expect_end(&ctx, "extensions")) != CV_OK)
 		return e;
+	c->exts_val = el.val;
 	while (!cv_der_at_end(&seq)) {
 		int critical = 0;
-		if ((e = cv_der_expect_enter(&seq, CV_DER_SEQUENCE, &ext, &el, "extension")) != CV_OK ||
+		cv_der ext_el;
+		if ((e = cv_der_expect_enter(&seq, CV_DER_SEQUENCE, &ext, &ext_el, "extension")) != CV_OK ||
 			(e = cv_der_expect(&ext, CV_DER_OID, &oid, "extension id")) != CV_OK)
 			return e;
 		if (cv_der_peek(&ext) == CV_DER_BOOLEAN) {
@@ -163,7 +179,7 @@ static cv_err parse_extensions(cv_ss_cert *c, cv_der_cur *tbs, cv_diag *d)
 		}
 		if ((e = cv_der_expect(&ext, CV_DER_OCTET_STRING, &val, "extension value")) != CV_OK ||
 			(e = cv_der_expect_end(&ext, "extension")) != CV_OK ||
-			(e = parse_ext(c, &oid, critical, &val, &ext, d)) != CV_OK)
+			(e = parse_ext(c, &ext_el, &oid, critical, &val, &ext, d)) != CV_OK)
 			return e;
 	}
 	return CV_OK;
@@ -211,6 +227,7 @@ cv_err cv_ss_cert_parse(const uint8_t *der, size_t len, cv_ss_cert *c, cv_diag *
 		(e = cv_der_expect_end(&cert, "Certificate")) != CV_OK)
 		return e;
 	c->tbs = tbs_el.tlv;
+	c->tbs_val = tbs_el.val;
 	if (sig.val.len < 2 || sig.val.ptr[0] != 0)
 		return cv_fail(d, CV_PROVENANCE_MALFORMED, "The certificate's signature BIT STRING is malformed.");
 	c->sig.ptr = sig.val.ptr + 1;

@@ -40,6 +40,10 @@ typedef struct {
 	unsigned key_usage;        /* first KeyUsage byte: 0x80 digitalSignature, 0x04 keyCertSign */
 	int has_eku, eku_code_signing;
 	char san[CV_SS_STR_MAX];   /* first URI or e-mail SubjectAltName, "" when none */
+	/* For the SCT check (sigstore_sct.c): the TBS content, the [3] extensions
+	 * element and its SEQUENCE content, the SCT list extension's whole TLV and
+	 * its TLS-encoded list (all empty when absent). */
+	cv_bytes tbs_val, exts_tlv, exts_val, sct_ext, sct_list;
 	cv_ss_fulcio fulcio;
 } cv_ss_cert;
 

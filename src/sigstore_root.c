@@ -1,9 +1,8 @@
 /*
  * Sigstore trusted root parsing (sigstore.h): the transparency logs (Rekor
  * keys with their validity) and the certificate authorities (Fulcio chains
- * with their validity). Certificate transparency logs and timestamp
- * authorities are not read: this verifier does not check SCTs or RFC 3161
- * timestamps (docs/provenance.md).
+ * with their validity), the certificate transparency logs (SCT keys) and
+ * the RFC 3161 timestamp authorities (their signing chains, leaf first).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +33,8 @@ static cv_err valid_for(const cJSON *vf, int64_t *start, int64_t *end, const cha
 	return CV_OK;
 }
 
-static cv_err parse_tlog(cv_ss_root *r, const cJSON *tl, cv_diag *d)
+static cv_err parse_tlog(cv_ss_root *r, const cJSON *tl, cv_ss_tlog *t, cv_diag *d)
 {
-	cv_ss_tlog *t = &r->tlogs[r->n_tlogs];
 	const cJSON *pk = get(tl, "publicKey");
 	const cJSON *raw = get(pk, "rawBytes");
 	const cJSON *kid = get(get(tl, "logId"), "keyId");
@@ -60,15 +58,12 @@ static cv_err parse_tlog(cv_ss_root *r, const cJSON *tl, cv_diag *d)
 	/* Keys of other types (Ed25519: Rekor v2) are kept as unusable: an
 	 * entry from that log then fails with a clear sentence. */
 	t->usable = cv_ss_key_parse_spki(der, n, &t->key, &ignore) == CV_OK;
-	r->n_tlogs++;
 	return CV_OK;
 }
 
-static cv_err parse_ca(cv_ss_root *r, const cJSON *ca, cv_diag *d)
+static cv_err parse_ca(cv_ss_root *r, const cJSON *ca, cv_ss_ca *c, cv_diag *d)
 {
-	cv_ss_ca *c = &r->cas[r->n_cas];
 	const cJSON *certs = get(get(ca, "certChain"), "certificates");
-	cv_err e;
 	memset(c, 0, sizeof *c);
 	int n = cJSON_IsArray(certs) ? cJSON_GetArraySize(certs) : -1;
 	if (n <= 0 || n > CV_SS_MAX_CA_CERTS)
@@ -84,10 +79,7 @@ static cv_err parse_ca(cv_ss_root *r, const cJSON *ca, cv_diag *d)
 		c->certs[i].len = len;
 	}
 	c->n_certs = (size_t)n;
-	if ((e = valid_for(get(ca, "validFor"), &c->start, &c->end, "certificate authority", d)) != CV_OK)
-		return e;
-	r->n_cas++;
-	return CV_OK;
+	return valid_for(get(ca, "validFor"), &c->start, &c->end, "certificate authority", d);
 }
 
 cv_err cv_ss_root_parse(const char *json, size_t len, cv_ss_root *r, cv_diag *d)
@@ -111,10 +103,20 @@ cv_err cv_ss_root_parse(const char *json, size_t len, cv_ss_root *r, cv_diag *d)
 		e = MALFORMED("The trusted root has no tlogs or certificateAuthorities.");
 	else if (cJSON_GetArraySize(tlogs) > CV_SS_MAX_TLOGS || cJSON_GetArraySize(cas) > CV_SS_MAX_CAS)
 		e = MALFORMED("The trusted root has more logs or authorities than this verifier reads.");
+	const cJSON *ctlogs = get(root, "ctlogs");
+	if (e == CV_OK && ctlogs && (!cJSON_IsArray(ctlogs) || cJSON_GetArraySize(ctlogs) > CV_SS_MAX_TLOGS))
+		e = MALFORMED("The trusted root's ctlogs is not a list of at most %d logs.", CV_SS_MAX_TLOGS);
 	for (const cJSON *t = e == CV_OK ? tlogs->child : NULL; t && e == CV_OK; t = t->next)
-		e = parse_tlog(r, t, d);
+		e = parse_tlog(r, t, &r->tlogs[r->n_tlogs++], d);
+	for (const cJSON *t = e == CV_OK && ctlogs ? ctlogs->child : NULL; t && e == CV_OK; t = t->next)
+		e = parse_tlog(r, t, &r->ctlogs[r->n_ctlogs++], d);
 	for (const cJSON *c = e == CV_OK ? cas->child : NULL; c && e == CV_OK; c = c->next)
-		e = parse_ca(r, c, d);
+		e = parse_ca(r, c, &r->cas[r->n_cas++], d);
+	const cJSON *tsas = get(root, "timestampAuthorities");
+	if (e == CV_OK && tsas && (!cJSON_IsArray(tsas) || cJSON_GetArraySize(tsas) > CV_SS_MAX_CAS))
+		e = MALFORMED("The trusted root's timestampAuthorities is not a list of at most %d.", CV_SS_MAX_CAS);
+	for (const cJSON *c = e == CV_OK && tsas ? tsas->child : NULL; c && e == CV_OK; c = c->next)
+		e = parse_ca(r, c, &r->tsas[r->n_tsas++], d);
 	cJSON_Delete(root);
 	if (e != CV_OK)
 		cv_ss_root_free(r);

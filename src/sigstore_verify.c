@@ -49,7 +49,7 @@ static cv_err check_chain(const cv_ss_cert *leaf, const cv_ss_root *root, int64_
 		/* The chain ends in a self-signed root, or in a CA the trusted root
 		 * lists as its anchor (a chain of one intermediate is allowed). */
 		if (ok)
-			return CV_OK;
+			return cv_ss_sct_verify(leaf, &ca[0], root, d);
 	}
 	if (!any_in_time)
 		return INVALID("No certificate authority of the trusted root was valid at the log's integrated time %T.", t);
@@ -188,6 +188,8 @@ cv_err cv_sigstore_verify(const char *bundle_json, size_t bundle_len, const cv_s
 			e = INVALID("The bundle is signed with a key, and no verification key was given.");
 			goto done;
 		}
+		if ((e = cv_ss_tsa_verify(&b, root, NULL, d)) != CV_OK)
+			goto done;
 		key = policy->key;
 		out->signed_by_key = 1;
 		/* The log names the key by its PEM: compare with the caller's key as
@@ -206,6 +208,8 @@ cv_err cv_sigstore_verify(const char *bundle_json, size_t bundle_len, const cv_s
 	} else {
 		if ((e = cv_ss_cert_parse(b.leaf.ptr, b.leaf.len, &leaf, d)) != CV_OK ||
 			(e = check_chain(&leaf, root, b.tlog.integrated_time, d)) != CV_OK)
+			goto done;
+		if ((e = cv_ss_tsa_verify(&b, root, &leaf, d)) != CV_OK)
 			goto done;
 		key = &leaf.key;
 		signer = b.leaf;

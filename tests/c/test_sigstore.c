@@ -119,6 +119,24 @@ static void test_happy_and_facts(void)
 	CHECK(verify_text(t, NULL, NOW, &r) == CV_PROVENANCE_MALFORMED);
 	free(t);
 
+	/* The SCT: without a CT log of the trusted root that signed it, the
+	 * certificate is not accepted; a root without CT logs asks for none. */
+	cv_ss_tlog saved[CV_SS_MAX_TLOGS];
+	size_t n_saved = root.n_ctlogs;
+	memcpy(saved, root.ctlogs, sizeof saved);
+	for (size_t i = 0; i < root.n_ctlogs; i++)
+		root.ctlogs[i].log_id[0] ^= 1;
+	CHECK(verify_text(text, NULL, NOW, &r) == CV_PROVENANCE_INVALID);
+	memcpy(root.ctlogs, saved, sizeof saved);
+	for (size_t i = 0; i < root.n_ctlogs; i++)
+		root.ctlogs[i].end = 1600000000; /* the log key expired before the SCT */
+	CHECK(verify_text(text, NULL, NOW, &r) == CV_PROVENANCE_INVALID);
+	memcpy(root.ctlogs, saved, sizeof saved);
+	root.n_ctlogs = 0;
+	CHECK(verify_text(text, NULL, NOW, &r) == CV_OK);
+	root.n_ctlogs = n_saved;
+	CHECK(verify_text(text, NULL, NOW, &r) == CV_OK);
+
 	/* Another artifact. */
 	uint8_t keep[32];
 	memcpy(keep, artifact_sha, 32);
@@ -172,6 +190,41 @@ static void test_p384_root(void)
 	free(copy);
 }
 
+/* RFC 3161: a custom trusted root with a timestamp authority; the token
+ * must be signed by it and fall within the certificate's validity. */
+static cv_err verify_case_with_root(const char *name, int drop_tsas)
+{
+	char path[256];
+	size_t len;
+	cv_diag d;
+	cv_ss_root rr;
+	cv_sigstore_result r;
+	snprintf(path, sizeof path, CASES "%s/trusted_root.json", name);
+	char *root_text = (char *)check_read_file(path, NULL);
+	snprintf(path, sizeof path, CASES "%s/artifact", name);
+	uint8_t *art = check_read_file(path, &len);
+	char *bundle = read_case(name);
+	cv_err e = CV_INTERNAL;
+	if (root_text && art && bundle && cv_ss_root_parse(root_text, strlen(root_text), &rr, &d) == CV_OK) {
+		if (drop_tsas)
+			rr.n_tsas = 0;
+		cv_sigstore_artifact a = { art, len, NULL };
+		e = cv_sigstore_verify(bundle, strlen(bundle), &rr, &a, NULL, NOW, &r, &d);
+		cv_ss_root_free(&rr);
+	}
+	free(root_text);
+	free(art);
+	free(bundle);
+	return e;
+}
+
+static void test_tsa(void)
+{
+	CHECK(verify_case_with_root("intoto-with-custom-trust-root", 0) == CV_OK);
+	CHECK(verify_case_with_root("intoto-with-custom-trust-root", 1) == CV_PROVENANCE_INVALID);
+	CHECK(verify_case_with_root("intoto-tsa-timestamp-outside-cert-validity_fail", 0) == CV_PROVENANCE_INVALID);
+}
+
 static void test_malformed_inputs(void)
 {
 	cv_sigstore_result r;
@@ -200,6 +253,7 @@ int main(void)
 	test_happy_and_facts();
 	test_dsse();
 	test_p384_root();
+	test_tsa();
 	test_malformed_inputs();
 	cv_ss_root_free(&root);
 	free(text);
