@@ -208,8 +208,8 @@ static cv_err parse_tlog(cv_ss_bundle *b, const cJSON *vm, cv_diag *d)
 	const char *kind = get_str(kv, "kind"), *ver = get_str(kv, "version");
 	if (!kind || !ver || strlen(kind) >= sizeof t->kind || strlen(ver) >= sizeof t->version)
 		return MALFORMED("The bundle's log entry has no kind and version.");
-	strcpy(t->kind, kind);
-	strcpy(t->version, ver);
+	memcpy(t->kind, kind, strlen(kind) + 1);
+	memcpy(t->version, ver, strlen(ver) + 1);
 	if (get_i64(te, "integratedTime", &t->integrated_time) != 0)
 		return MALFORMED("The bundle's log entry has no integrated time (Rekor v2 entries are not supported).");
 	const cJSON *promise = get(te, "inclusionPromise");
@@ -284,7 +284,7 @@ static cv_err parse_content(cv_ss_bundle *b, const cJSON *root, cv_diag *d)
 	const char *pt = get_str(env, "payloadType");
 	if (!pt || strlen(pt) >= sizeof b->payload_type)
 		return MALFORMED("The DSSE envelope has no payload type.");
-	strcpy(b->payload_type, pt);
+	memcpy(b->payload_type, pt, strlen(pt) + 1);
 	if ((e = b64_field(&b->arena, env, "payload", &b->payload, "DSSE payload", d)) != CV_OK)
 		return e;
 	const cJSON *sigs = get(env, "signatures");

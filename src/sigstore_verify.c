@@ -94,7 +94,7 @@ static cv_err check_statement(const cv_ss_bundle *b, const uint8_t want[32], cv_
 		e = cv_fail(d, CV_PROVENANCE_MALFORMED, "The in-toto statement has no subjects.");
 	else {
 		if (cJSON_IsString(pred) && strlen(pred->valuestring) < sizeof out->predicate_type)
-			strcpy(out->predicate_type, pred->valuestring);
+			memcpy(out->predicate_type, pred->valuestring, strlen(pred->valuestring) + 1);
 		for (const cJSON *s = subjects->child; s; s = s->next) {
 			const cJSON *hx = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "digest"), "sha256");
 			uint8_t got[32];
