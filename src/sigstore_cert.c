@@ -15,6 +15,7 @@ static const uint8_t OID_SAN[] = { 0x55, 0x1d, 0x11 };
 /* 1.3.6.1.4.1.11129.2.4.2: the embedded SignedCertificateTimestampList. */
 static const uint8_t OID_SCT_LIST[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
 static const uint8_t OID_CODE_SIGNING[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03 };
+static const uint8_t OID_TIME_STAMPING[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08 };
 /* 1.3.6.1.4.1.57264.1: Fulcio's arc; the last byte is N. */
 static const uint8_t OID_FULCIO_ARC[] = { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01 };
 
@@ -128,6 +129,8 @@ static cv_err parse_ext(cv_ss_cert *c, const cv_der *ext_el, const cv_der *oid, 
 				return e;
 			if (cv_der_oid_eq(&x, OID_CODE_SIGNING, sizeof OID_CODE_SIGNING))
 				c->eku_code_signing = 1;
+			if (cv_der_oid_eq(&x, OID_TIME_STAMPING, sizeof OID_TIME_STAMPING))
+				c->eku_time_stamping = 1;
 		}
 		return CV_OK;
 	}

@@ -38,7 +38,7 @@ typedef struct {
 	int path_len;              /* -1 when absent */
 	int has_key_usage;
 	unsigned key_usage;        /* first KeyUsage byte: 0x80 digitalSignature, 0x04 keyCertSign */
-	int has_eku, eku_code_signing;
+	int has_eku, eku_code_signing, eku_time_stamping;
 	char san[CV_SS_STR_MAX];   /* first URI or e-mail SubjectAltName, "" when none */
 	/* For the SCT check (sigstore_sct.c): the TBS content, the [3] extensions
 	 * element and its SEQUENCE content, the SCT list extension's whole TLV and

@@ -178,7 +178,8 @@ static int signed_by(const tsa_token *t, const cv_ss_key *k)
 	return ok;
 }
 
-/* A timestamp authority of the trusted root, valid at t, whose chain holds and whose leaf signed the token. */
+/* A timestamp authority of the trusted root, valid at t, whose chain holds and whose leaf (a time-stamping
+ * certificate) signed the token. */
 static int trusted_signer(const tsa_token *tok, const cv_ss_root *root)
 {
 	cv_ss_cert c[CV_SS_MAX_CA_CERTS];
@@ -191,7 +192,7 @@ static int trusted_signer(const tsa_token *tok, const cv_ss_root *root)
 		for (size_t k = 0; k < a->n_certs && ok; k++) {
 			cv_diag ignore;
 			ok = cv_ss_cert_parse(a->certs[k].ptr, a->certs[k].len, &c[k], &ignore) == CV_OK &&
-				t >= c[k].not_before && t <= c[k].not_after && (k == 0 || c[k].is_ca);
+				t >= c[k].not_before && t <= c[k].not_after && (k == 0 ? c[k].eku_time_stamping : c[k].is_ca);
 		}
 		for (size_t k = 0; k + 1 < a->n_certs && ok; k++)
 			ok = cv_ss_cert_signed_by(&c[k], &c[k + 1]);
