@@ -20,6 +20,7 @@ BEARSSL_SRCS := $(addprefix $(BEARSSL)/src/, \
 	codec/ccopy.c codec/dec32be.c codec/dec64be.c codec/enc32be.c codec/enc64be.c \
 	ec/ec_p256_m31.c ec/ec_secp256r1.c ec/ec_secp384r1.c ec/ec_secp521r1.c \
 	ec/ecdsa_i31_bits.c ec/ecdsa_i31_vrfy_raw.c \
+	ec/ec_prime_i31.c ec/ecdsa_atr.c \
 	hash/sha2big.c hash/sha2small.c \
 	int/i31_add.c int/i31_bitlen.c int/i31_decmod.c int/i31_decode.c int/i31_encode.c \
 	int/i31_fmont.c int/i31_iszero.c int/i31_modpow.c int/i31_montmul.c int/i31_muladd.c \
@@ -227,3 +228,8 @@ lint: $(DEPS_STAMP)
 .PHONY: pack-core
 pack-core: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory wasm
+# ---- Sigstore's trusted root (issue 20; data/sigstore/README.md) ----
+SIGSTORE_TUF_VERSION ?= latest
+.PHONY: update-sigstore-root
+update-sigstore-root:
+	scripts/update-sigstore-root.sh $(SIGSTORE_TUF_VERSION)

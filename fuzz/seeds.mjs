@@ -214,6 +214,17 @@ for (const [i, n] of ['0', '-0', '1', '255', '1752919234', '134217729', '4294967
   '5.', '00012', '1.5e-320', '123e-22', '9999999999999999999e-22'].entries())
   add('jsonnum', `n${i}`, n);
 
+// ---- sigstore (issue 20): the conformance suite's bundles and trusted roots, and the pinned root ----
+{
+  const dir = 'sigstore-conformance/bundle-verify';
+  for (const c of ['happy-path-v0.1', 'happy-path-v0.3', 'happy-path-intoto-in-dsse-v3', 'intoto-with-custom-trust-root',
+    'managed-key-happy-path', 'checkpoint-wrong-roothash_fail']) {
+    add('sigstore', `${c}.json`, text(`${dir}/${c}/bundle.sigstore.json`));
+  }
+  add('sigstore', 'custom-root.json', text(`${dir}/intoto-with-custom-trust-root/trusted_root.json`));
+  add('sigstore', 'production-root.json', readFileSync(join(ROOT, 'data/sigstore/trusted_root.json'), 'utf8'));
+}
+
 // ---- cache: the same whole requests (the cache harness runs each cached and uncached) ----
 seeds.cache = new Map(seeds.run_json);
 

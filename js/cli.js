@@ -196,6 +196,7 @@ export async function main(argv) {
   /** @type {import('./args.js').ParsedArgs | undefined} */
   let a;
   try {
+    if (argv[0] === 'verify-bundle') return (await import('./verify-bundle.js')).main(argv.slice(1)); // issue 20
     a = parseArgs(argv);
     if (a.command === 'help') { await write(process.stdout, HELP); return 0; }
     if (a.command === 'version') {

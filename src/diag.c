@@ -80,6 +80,13 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_OS_IMAGE_DEV] = "OS_IMAGE_DEV",
 	[CV_OS_IMAGE_UNVERIFIED] = "OS_IMAGE_UNVERIFIED",
 	[CV_OS_IMAGE_UNLISTED] = "OS_IMAGE_UNLISTED",
+	/* Source provenance (Sigstore bundles). */
+	[CV_PROVENANCE_MISSING] = "PROVENANCE_MISSING",
+	[CV_PROVENANCE_MALFORMED] = "PROVENANCE_MALFORMED",
+	[CV_PROVENANCE_INVALID] = "PROVENANCE_INVALID",
+	[CV_PROVENANCE_SUBJECT_MISMATCH] = "PROVENANCE_SUBJECT_MISMATCH",
+	[CV_PROVENANCE_IDENTITY_MISMATCH] = "PROVENANCE_IDENTITY_MISMATCH",
+	[CV_PROVENANCE_SOURCE_MISMATCH] = "PROVENANCE_SOURCE_MISMATCH",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -152,6 +159,13 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_OS_IMAGE_DEV] = "The verified OS image is a dstack development image (login material from unmeasured config); allow it explicitly to accept it.",
 	[CV_OS_IMAGE_UNVERIFIED] = "No OS image manifest was available and MRTD/RTMR0..2 are not pinned, so the OS that measured the compose hash is unverified.",
 	[CV_OS_IMAGE_UNLISTED] = "The OS image is verified (which image booted), but it is neither in the catalog nor in the caller's allow-list (not whether it is a good one).",
+	/* Source provenance (Sigstore bundles). */
+	[CV_PROVENANCE_MISSING] = "No Sigstore provenance bundle was supplied for an artifact that needs one.",
+	[CV_PROVENANCE_MALFORMED] = "A Sigstore bundle or trusted root is not valid JSON or has an unsupported shape or version.",
+	[CV_PROVENANCE_INVALID] = "A Sigstore bundle does not verify: certificate chain, transparency log proof or signature.",
+	[CV_PROVENANCE_SUBJECT_MISMATCH] = "A Sigstore bundle is valid but signs a different artifact or image digest.",
+	[CV_PROVENANCE_IDENTITY_MISMATCH] = "A Sigstore bundle's certificate names a different identity or OIDC issuer than expected.",
+	[CV_PROVENANCE_SOURCE_MISMATCH] = "Valid provenance names a different source repository or ref than the policy expects.",
 };
 
 const char *cv_err_name(cv_err e)

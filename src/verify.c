@@ -21,6 +21,7 @@
 #include "request.h"
 #include "util.h"
 #include "verify.h"
+#include "sigstore_verify.h"
 
 #define CV_SCHEMA "cvm-verify/report/v1"
 
@@ -446,6 +447,8 @@ cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char
 	/* On-chain governance, standalone (governance.h): plan or decide. */
 	else if (strcmp(op->valuestring, "governance") == 0)
 		e = cv_gov_run_json(root, out, out_len);
+	else if (strcmp(op->valuestring, "verify_bundle") == 0) /* issue 20: src/sigstore_verify.h */
+		e = cv_sigstore_run_json(root, out, out_len);
 	else
 		e = error_response(CV_REQUEST_MALFORMED, "Unknown op: use verify or inspect.", out, out_len);
 	cJSON_Delete(root);
