@@ -175,7 +175,7 @@ $(BENCH_NATIVE): bench/native_bench.c $(CORE_SRCS) $(CORE_HDRS) $(THIRD_SRCS) $(
 	@mkdir -p $(dir $@)
 	@echo "CC $@ ($(BENCH_CC) -O2, no sanitizers)"
 	@$(BENCH_CC) -std=c11 -O2 $(INCLUDES) $< $(CORE_SRCS) $(THIRD_SRCS) -o $@
-bench: deps $(WASM) $(BENCH_NATIVE)
+bench: deps $(WASM) $(DIST_STAMP) $(BENCH_NATIVE)
 	node bench/run.mjs
 
 clean:

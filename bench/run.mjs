@@ -164,7 +164,7 @@ for (const v of vectors) {
     try {
       v.restart?.(); // the alternating workload: both quotes' outcomes, in the same order for everyone
       const outcome = v.alternating ? `${impl.outcome(await impl.fn(v))} + ${impl.outcome(await impl.fn(v))}` : impl.outcome(await impl.fn(v));
-      timings[v.id][impl.key] = { outcome, samples: [] };
+      timings[v.id][impl.key] = { outcome, samples: [], cpu: [] };
     } catch (e) {
       timings[v.id][impl.key] = { outcome: null, error: String(e instanceof Error ? e.message : e).slice(0, 160), samples: [] };
     }
@@ -174,12 +174,22 @@ for (const v of vectors) {
     for (let k = 0; k < live.length; k++) {
       const impl = live[(k + round + WARMUP) % live.length]; // rotate the order: A B C, B C A, ...
       const t0 = performance.now();
+      const u0 = process.cpuUsage();
       await impl.fn(v);
+      const u = process.cpuUsage(u0);
       const dt = performance.now() - t0;
-      if (round >= 0) timings[v.id][impl.key].samples.push(dt);
+      if (round >= 0) {
+        timings[v.id][impl.key].samples.push(dt);
+        // CPU time (user + system) excludes the time this process waited for a CPU: on a shared host it keeps
+        // the ratios honest when wall-clock medians are inflated by other jobs.
+        timings[v.id][impl.key].cpu.push((u.user + u.system) / 1000);
+      }
     }
   }
-  for (const impl of live) Object.assign(timings[v.id][impl.key], stats(timings[v.id][impl.key].samples));
+  for (const impl of live) {
+    const t = timings[v.id][impl.key];
+    Object.assign(t, stats(t.samples), { cpu_median: stats(t.cpu).median });
+  }
 }
 
 // ---- native (child process; cold and warm alternate inside it) ----
@@ -310,6 +320,7 @@ const sizes = {
   cvm_verify_wasm: { what: 'js/cvm-verify.wasm', ...sizeOf(readFileSync(WASM_FILE)) },
   cvm_verify_loader: { what: 'js/wasm.js + js/wasm-sha256.js', ...sizeOf(cat([join(ROOT, 'js/wasm.js'), join(ROOT, 'js/wasm-sha256.js')])) },
   cvm_verify_total: { what: 'WASM + loader (sum of separately compressed files)', raw: 0, gzip: 0, brotli: 0 },
+  ...(existsSync(join(ROOT, 'dist/badge.js')) ? { cvm_verify_badge: { what: 'dist/badge.js (make dist: badge + API + loader, minified; the badge loads it and the WASM)', ...sizeOf(readFileSync(join(ROOT, 'dist/badge.js'))) } } : {}),
   cvm_verify_util: { what: 'js/util.js (shared helpers the loader imports, loaded by the whole API anyway)', ...sizeOf(readFileSync(join(ROOT, 'js/util.js'))) },
   dcap_qvl_web_wasm: { what: 'dcap-qvl-web_bg.wasm', ...sizeOf(readFileSync(join(WEB_DIR, 'dcap-qvl-web_bg.wasm'))) },
   dcap_qvl_web_js: { what: 'dcap-qvl-web.js (wasm-bindgen glue)', ...sizeOf(readFileSync(join(WEB_DIR, 'dcap-qvl-web.js'))) },
@@ -353,9 +364,14 @@ const ratio = (/** @type {string} */ peer, /** @type {string} */ ours) => vector
   const a = timings[v.id][peer], b = timings[v.id][ours];
   return a.median && b.median ? `${(a.median / b.median).toFixed(2)}x` : '—';
 });
+const cpuRatio = (/** @type {string} */ peer, /** @type {string} */ ours) => vectors.map((v) => {
+  const a = timings[v.id][peer], b = timings[v.id][ours];
+  return a.cpu_median && b.cpu_median ? `${(a.cpu_median / b.cpu_median).toFixed(2)}x` : '—';
+});
 for (const [peer, label] of [['web', 'dcap-qvl-web'], ['js_node', 'dcap-qvl (Node)'], ['js_browser', 'dcap-qvl (browser path)']]) {
   rows.push([`ratio ${label} / cvm-verify cold`, ...ratio(peer, 'cold')]);
   rows.push([`ratio ${label} / cvm-verify warm`, ...ratio(peer, 'warm')]);
+  rows.push([`  same, CPU time: cold | warm`, ...vectors.map((v, i) => `${cpuRatio(peer, 'cold')[i]} | ${cpuRatio(peer, 'warm')[i]}`)]);
 }
 const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => String(r[i]).length)));
 const fmt = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
@@ -382,7 +398,7 @@ console.log(table);
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({
   started, node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, loadavg_start: load0, loadavg_end: loadavg()[0],
   rounds: ROUNDS, warmup: WARMUP,
-  timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([ik, iv]) => [ik, { ...iv, samples: undefined }]))])),
+  timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([ik, iv]) => [ik, { ...iv, samples: undefined, cpu: undefined }]))])),
   native, load, sizes, memory, table,
 }, null, 2)}\n`);
 console.log('\nwrote bench/results.json');
