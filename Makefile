@@ -60,7 +60,7 @@ WASM_SRCS := $(CORE_SRCS) src/wasm_exports.c $(filter-out $(WASM_FAST_SRCS),$(TH
 # A second binaryen pass until nothing changes: ~0.4 KB less gzip than emcc's own -Oz pass.
 WASM_POST := $(WASM_OPT) -Oz --converge
 
-.PHONY: all deps deps-system native wasm wasm-test wasm-size test test-c test-js test-browser serve bench clean fuzz
+.PHONY: all deps deps-system native wasm wasm-test wasm-size test test-c test-js test-browser serve bench clean fuzz dist
 
 all: native wasm
 
@@ -130,6 +130,13 @@ $(WASM_NAMES): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system
 wasm-size: $(WASM_NAMES)
 	node bench/wasm-size.mjs $(WASM_NAMES)
 
+# ---- dist: the minified single-file badge and API bundles, the WASM's SHA-256 inside, the WASM under a
+# content-hashed name (scripts/build-dist.mjs; docs/performance.md). Git-ignored; `exports` points at it.
+DIST_STAMP := dist/.stamp
+dist: $(DIST_STAMP)
+$(DIST_STAMP): $(WASM) scripts/build-dist.mjs $(wildcard js/*.js) web/badge.js node_modules/.stamp
+	@node scripts/build-dist.mjs
+
 # The test build: honours the test-only trust root (docs/core-api.md). Never shipped.
 WASM_TEST := build/cvm-verify-test.wasm
 wasm-test: $(WASM_TEST)
@@ -151,13 +158,13 @@ test: deps
 test-c: native
 	@set -e; for t in $(C_TESTS); do echo "== $$t"; (cd tests && ../$$t); done
 
-test-js: $(WASM) $(WASM_TEST) $(NATIVE)/cvm-verify-native node_modules/.stamp
+test-js: $(WASM) $(WASM_TEST) $(DIST_STAMP) $(NATIVE)/cvm-verify-native node_modules/.stamp
 	node --test tests/js/
 
-test-browser: $(WASM) $(WASM_TEST) node_modules/.stamp
+test-browser: $(WASM) $(WASM_TEST) $(DIST_STAMP) node_modules/.stamp
 	@if ls tests/browser/*.test.mjs >/dev/null 2>&1; then node --test tests/browser/; fi
 
-serve: deps $(WASM)
+serve: deps $(WASM) $(DIST_STAMP)
 	node scripts/serve.mjs --port $(PORT)
 
 # make bench: timings, sizes and memory against the peer verifiers (bench/run.mjs; README "Performance").
@@ -169,11 +176,11 @@ $(BENCH_NATIVE): bench/native_bench.c $(CORE_SRCS) $(CORE_HDRS) $(THIRD_SRCS) $(
 	@mkdir -p $(dir $@)
 	@echo "CC $@ ($(BENCH_CC) -O2, no sanitizers)"
 	@$(BENCH_CC) -std=c11 -O2 $(INCLUDES) $< $(CORE_SRCS) $(THIRD_SRCS) -o $@
-bench: deps $(WASM) $(BENCH_NATIVE)
+bench: deps $(WASM) $(DIST_STAMP) $(BENCH_NATIVE)
 	node bench/run.mjs
 
 clean:
-	rm -rf build js/cvm-verify.wasm js/wasm-sha256.js
+	rm -rf build dist js/cvm-verify.wasm js/wasm-sha256.js
 
 # ---- hardening: libFuzzer harnesses and static analysis (fuzz/README.md) ----
 # make fuzz        every harness for FUZZ_SECONDS (60) each, one after another, seeded from tests/vectors/
@@ -227,7 +234,7 @@ lint: $(DEPS_STAMP)
 # npm pack's prepack hook (scripts/prepack.mjs): the WASM core from any clone, fetching the C sources first.
 .PHONY: pack-core
 pack-core: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory wasm
+	@$(MAKE) --no-print-directory wasm dist
 # ---- Sigstore's trusted root (issue 20; data/sigstore/README.md) ----
 SIGSTORE_TUF_VERSION ?= latest
 .PHONY: update-sigstore-root

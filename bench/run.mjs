@@ -79,6 +79,24 @@ const vectors = [
   { id: 'sgx_quote', quote: readFileSync(join(VEC, 'dcap/sgx_quote')), collateral: 'dcap/sgx_quote_collateral.json', now: 1752919277 },
   { id: 'near-mpc', quote: Buffer.from(JSON.parse(readFileSync(join(VEC, 'dstack/near-mpc_quote.json'), 'utf8'))), collateral: 'dstack/near-mpc_collateral.json', now: 1788000000 },
 ].map((v) => ({ ...v, collateralText: readFileSync(join(VEC, v.collateral), 'utf8') }));
+// The monitoring workload (issue 17): two real quotes from different machines of one FMSPC (Intel's tdx_quote
+// and the NEAR MPC CVM's), alternating, checked against one collateral (near-mpc's, valid at 1788000000): every
+// call of every implementation gets the other quote than its previous call (5 implementations per round, an odd
+// number, in a rotating order), so "warm" is a cache that holds both platforms, never the same quote twice.
+// The collateral is the FMSPC's, without near-mpc's recorded pck_certificate_chain (one machine's own chain; the
+// quotes carry theirs, and @phala/dcap-qvl would check the other machine's QE report against it).
+{
+  const quotes = [readFileSync(join(VEC, 'dcap/tdx_quote')), vectors[2].quote];
+  const shared = JSON.parse(vectors[2].collateralText);
+  delete shared.pck_certificate_chain;
+  let calls = 0;
+  vectors.push({
+    id: 'monitoring', collateral: 'dstack/near-mpc_collateral.json', now: 1788000000, collateralText: JSON.stringify(shared),
+    alternating: true,
+    get quote() { return quotes[calls++ % 2]; },
+    restart() { calls = 0; },
+  });
+}
 /** A fresh collateral object per call, as a caller that fetched it would pass. */
 const collateralOf = (/** @type {any} */ v) => JSON.parse(v.collateralText);
 const requestOf = (/** @type {any} */ v) => ({ op: 'verify', evidence: v.quote.toString('hex'), collateral: collateralOf(v), now: v.now });
@@ -144,7 +162,9 @@ for (const v of vectors) {
   // What each one concludes (an error is reported, not dropped).
   for (const impl of IMPLS) {
     try {
-      timings[v.id][impl.key] = { outcome: impl.outcome(await impl.fn(v)), samples: [] };
+      v.restart?.(); // the alternating workload: both quotes' outcomes, in the same order for everyone
+      const outcome = v.alternating ? `${impl.outcome(await impl.fn(v))} + ${impl.outcome(await impl.fn(v))}` : impl.outcome(await impl.fn(v));
+      timings[v.id][impl.key] = { outcome, samples: [], cpu: [] };
     } catch (e) {
       timings[v.id][impl.key] = { outcome: null, error: String(e instanceof Error ? e.message : e).slice(0, 160), samples: [] };
     }
@@ -154,12 +174,22 @@ for (const v of vectors) {
     for (let k = 0; k < live.length; k++) {
       const impl = live[(k + round + WARMUP) % live.length]; // rotate the order: A B C, B C A, ...
       const t0 = performance.now();
+      const u0 = process.cpuUsage();
       await impl.fn(v);
+      const u = process.cpuUsage(u0);
       const dt = performance.now() - t0;
-      if (round >= 0) timings[v.id][impl.key].samples.push(dt);
+      if (round >= 0) {
+        timings[v.id][impl.key].samples.push(dt);
+        // CPU time (user + system) excludes the time this process waited for a CPU: on a shared host it keeps
+        // the ratios honest when wall-clock medians are inflated by other jobs.
+        timings[v.id][impl.key].cpu.push((u.user + u.system) / 1000);
+      }
     }
   }
-  for (const impl of live) Object.assign(timings[v.id][impl.key], stats(timings[v.id][impl.key].samples));
+  for (const impl of live) {
+    const t = timings[v.id][impl.key];
+    Object.assign(t, stats(t.samples), { cpu_median: stats(t.cpu).median });
+  }
 }
 
 // ---- native (child process; cold and warm alternate inside it) ----
@@ -168,7 +198,8 @@ let native = {};
 if (existsSync(NATIVE)) {
   const dir = mkdtempSync(join(tmpdir(), 'cvm-bench-'));
   try {
-    const files = vectors.map((v) => {
+    const nativeVectors = vectors.filter((v) => !v.alternating); // native_bench times one request per file
+    const files = nativeVectors.map((v) => {
       const f = join(dir, `${v.id}.json`);
       writeFileSync(f, JSON.stringify(requestOf(v)));
       return f;
@@ -176,7 +207,7 @@ if (existsSync(NATIVE)) {
     const r = spawnSync(NATIVE, [String(ROUNDS), String(WARMUP), ...files], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`native_bench failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout);
-    vectors.forEach((v, i) => {
+    nativeVectors.forEach((v, i) => {
       const o = out[files[i]];
       native[v.id] = { cold: stats(o.cold_ms), warm: stats(o.warm_ms), identical: o.identical, hits: o.hits };
     });
@@ -222,7 +253,7 @@ async function ourMemory(/** @type {any} */ v) {
 }
 /** @type {Record<string, any>} */
 const memory = { cvm_verify: {}, dcap_qvl_web: { initial: webMemoryInitial, after_all: webExports.memory.buffer.byteLength } };
-for (const v of vectors) memory.cvm_verify[v.id] = await ourMemory(v);
+for (const v of vectors.filter((x) => !x.alternating)) memory.cvm_verify[v.id] = await ourMemory(v);
 
 // ---- sizes ----
 const sizeOf = (/** @type {Buffer} */ b) => ({
@@ -289,6 +320,7 @@ const sizes = {
   cvm_verify_wasm: { what: 'js/cvm-verify.wasm', ...sizeOf(readFileSync(WASM_FILE)) },
   cvm_verify_loader: { what: 'js/wasm.js + js/wasm-sha256.js', ...sizeOf(cat([join(ROOT, 'js/wasm.js'), join(ROOT, 'js/wasm-sha256.js')])) },
   cvm_verify_total: { what: 'WASM + loader (sum of separately compressed files)', raw: 0, gzip: 0, brotli: 0 },
+  ...(existsSync(join(ROOT, 'dist/badge.js')) ? { cvm_verify_badge: { what: 'dist/badge.js (make dist: badge + API + loader, minified; the badge loads it and the WASM)', ...sizeOf(readFileSync(join(ROOT, 'dist/badge.js'))) } } : {}),
   cvm_verify_util: { what: 'js/util.js (shared helpers the loader imports, loaded by the whole API anyway)', ...sizeOf(readFileSync(join(ROOT, 'js/util.js'))) },
   dcap_qvl_web_wasm: { what: 'dcap-qvl-web_bg.wasm', ...sizeOf(readFileSync(join(WEB_DIR, 'dcap-qvl-web_bg.wasm'))) },
   dcap_qvl_web_js: { what: 'dcap-qvl-web.js (wasm-bindgen glue)', ...sizeOf(readFileSync(join(WEB_DIR, 'dcap-qvl-web.js'))) },
@@ -321,8 +353,8 @@ for (const impl of IMPLS) {
   })]);
 }
 if (!native.error) {
-  rows.splice(2, 0, ['cvm-verify native (clang -O2), cold', ...vectors.map((v) => ms(native[v.id].cold))],
-    ['cvm-verify native (clang -O2), warm', ...vectors.map((v) => ms(native[v.id].warm))]);
+  rows.splice(2, 0, ['cvm-verify native (clang -O2), cold', ...vectors.map((v) => (native[v.id] ? ms(native[v.id].cold) : '—'))],
+    ['cvm-verify native (clang -O2), warm', ...vectors.map((v) => (native[v.id] ? ms(native[v.id].warm) : '—'))]);
 }
 rows.push(['TCB status found (all five runs)', ...vectors.map((v) => {
   const found = IMPLS.map((impl) => timings[v.id][impl.key].outcome ?? 'error');
@@ -332,10 +364,15 @@ const ratio = (/** @type {string} */ peer, /** @type {string} */ ours) => vector
   const a = timings[v.id][peer], b = timings[v.id][ours];
   return a.median && b.median ? `${(a.median / b.median).toFixed(2)}x` : '—';
 });
-rows.push(['ratio dcap-qvl-web / cvm-verify cold', ...ratio('web', 'cold')]);
-rows.push(['ratio dcap-qvl-web / cvm-verify warm', ...ratio('web', 'warm')]);
-rows.push(['ratio dcap-qvl (Node) / cvm-verify cold', ...ratio('js_node', 'cold')]);
-rows.push(['ratio dcap-qvl (browser path) / cvm-verify cold', ...ratio('js_browser', 'cold')]);
+const cpuRatio = (/** @type {string} */ peer, /** @type {string} */ ours) => vectors.map((v) => {
+  const a = timings[v.id][peer], b = timings[v.id][ours];
+  return a.cpu_median && b.cpu_median ? `${(a.cpu_median / b.cpu_median).toFixed(2)}x` : '—';
+});
+for (const [peer, label] of [['web', 'dcap-qvl-web'], ['js_node', 'dcap-qvl (Node)'], ['js_browser', 'dcap-qvl (browser path)']]) {
+  rows.push([`ratio ${label} / cvm-verify cold`, ...ratio(peer, 'cold')]);
+  rows.push([`ratio ${label} / cvm-verify warm`, ...ratio(peer, 'warm')]);
+  rows.push([`  same, CPU time: cold | warm`, ...vectors.map((v, i) => `${cpuRatio(peer, 'cold')[i]} | ${cpuRatio(peer, 'warm')[i]}`)]);
+}
 const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => String(r[i]).length)));
 const fmt = (/** @type {string[]} */ r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
 lines.push(fmt(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(fmt));
@@ -351,9 +388,9 @@ lines.push(`| dcap-qvl (Node / browser path) | — | — | ${l['dcap-qvl-node'].
 lines.push('');
 const mib = (/** @type {number} */ n) => `${(n / 1048576).toFixed(2)} MiB`;
 lines.push('| WASM linear memory | ' + vectors.map((v) => v.id).join(' | ') + ' |', `|---|${vectors.map(() => '---').join('|')}|`);
-lines.push(`| cvm-verify (fresh instance: initial → after cold + 2 warm verifications) | ${vectors.map((v) => `${mib(memory.cvm_verify[v.id].initial)} → ${mib(memory.cvm_verify[v.id].after)}`).join(' | ')} |`);
+lines.push(`| cvm-verify (fresh instance: initial → after cold + 2 warm verifications) | ${vectors.map((v) => (memory.cvm_verify[v.id] ? `${mib(memory.cvm_verify[v.id].initial)} → ${mib(memory.cvm_verify[v.id].after)}` : '—')).join(' | ')} |`);
 lines.push(`| dcap-qvl-web (one instance: initial → after all runs) | ${mib(memory.dcap_qvl_web.initial)} → ${mib(memory.dcap_qvl_web.after_all)} |${vectors.slice(1).map(() => ' |').join('')}`);
-if (!native.error) lines.push('', `native: cold and warm responses identical: ${vectors.map((v) => `${v.id} ${native[v.id].identical}`).join(', ')}`);
+if (!native.error) lines.push('', `native: cold and warm responses identical: ${vectors.filter((v) => native[v.id]).map((v) => `${v.id} ${native[v.id].identical}`).join(', ')}`);
 else lines.push('', `native: ${native.error}`);
 const table = lines.join('\n');
 console.log(table);
@@ -361,7 +398,7 @@ console.log(table);
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify({
   started, node: process.version, cpu: cpus()[0]?.model, cpus: cpus().length, loadavg_start: load0, loadavg_end: loadavg()[0],
   rounds: ROUNDS, warmup: WARMUP,
-  timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([ik, iv]) => [ik, { ...iv, samples: undefined }]))])),
+  timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([ik, iv]) => [ik, { ...iv, samples: undefined, cpu: undefined }]))])),
   native, load, sizes, memory, table,
 }, null, 2)}\n`);
 console.log('\nwrote bench/results.json');

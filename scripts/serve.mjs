@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // A tiny static server for the web verifier, with no dependencies.
 //   node scripts/serve.mjs [--port 8080] [--host 127.0.0.1]
-// Serves the repository's web/ and js/ (the page imports ../js/index.js), redirects / to /web/, and sends
-// the strict Content-Security-Policy the page is built for. connect-src stays open because the page talks
-// to the CVM and the collateral service the user chooses, and nothing else.
+// Serves the repository's web/, js/ (the page imports ../js/index.js) and dist/ (make dist: the badge and API
+// bundles), redirects / to /web/, and sends the strict Content-Security-Policy the page is built for.
+// connect-src stays open because the page talks to the CVM and the collateral service the user chooses.
+// It serves like a production static host (docs/hosting-headers.md), so local numbers are the real ones:
+// brotli or gzip by Accept-Encoding (node:zlib, compressed once per file version and kept in memory),
+// application/wasm, ETag revalidation, and caching by name: content-hashed files immutable, the rest revalidated.
 import { createServer } from 'node:http';
 import { createReadStream, promises as fs } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { brotliCompress, gzip, constants as zc } from 'node:zlib';
+import { promisify } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVED = ['web', 'js'];
+const SERVED = ['web', 'js', 'dist'];
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src *; style-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -31,6 +36,62 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
   '.webmanifest': 'application/manifest+json',
 };
+
+/** Types worth compressing (images other than SVG are compressed already). */
+const COMPRESSIBLE = /^(text\/|application\/(json|wasm|manifest\+json)|image\/svg)/;
+/** A content-hashed name (dist/cvm-verify.<16+ hex>.wasm): its bytes never change, so cache it for ever. */
+const HASHED = /\.[0-9a-f]{16,64}\.[a-z0-9]+$/;
+/** Bundles that name their hashed dependencies (dist/*.js): self-consistent, so a few minutes of staleness is safe. */
+const SHORT = /^\/dist\/[^/]+\.js$/;
+
+/**
+ * Cache-Control by name. HTML and the unbundled modules are revalidated on every load (no-cache + ETag: a 304
+ * costs a round trip, never a page whose js/wasm-sha256.js and js/cvm-verify.wasm come from two deployments).
+ * @param {string} pathname
+ */
+export function cacheControl(pathname) {
+  if (HASHED.test(pathname)) return 'public, max-age=31536000, immutable';
+  if (SHORT.test(pathname)) return 'public, max-age=300';
+  return 'no-cache';
+}
+
+/**
+ * The encoding to send: brotli, else gzip, else none, by the client's Accept-Encoding (q=0 refuses).
+ * @param {string | undefined} header
+ * @returns {'br' | 'gzip' | null}
+ */
+export function pickEncoding(header) {
+  const ok = new Set();
+  for (const part of String(header || '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q && !(Number(q.slice(2)) > 0)) continue;
+    ok.add(name.trim());
+  }
+  if (ok.has('br')) return 'br';
+  if (ok.has('gzip')) return 'gzip';
+  return null;
+}
+
+const brotli = promisify(brotliCompress);
+const gz = promisify(gzip);
+/** file -> {key (mtime+size), br, gzip}: each file version is compressed once (max quality, like a build step). */
+const compressed = new Map();
+async function compressedBody(file, st, encoding) {
+  const key = `${st.mtimeMs}:${st.size}`;
+  let entry = compressed.get(file);
+  if (!entry || entry.key !== key) {
+    entry = { key };
+    compressed.set(file, entry);
+  }
+  if (!entry[encoding]) {
+    const raw = await fs.readFile(file);
+    entry[encoding] = encoding === 'br'
+      ? brotli(raw, { params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+      : gz(raw, { level: 9 });
+  }
+  return entry[encoding];
+}
 
 function baseHeaders(extra = {}) {
   return {
@@ -79,9 +140,24 @@ async function handle(req, res, root) {
   }
   if (!st.isFile()) return send(res, 404, 'not found\n');
   const type = MIME[extname(target).toLowerCase()] || 'application/octet-stream';
+  const encoding = COMPRESSIBLE.test(type) ? pickEncoding(req.headers['accept-encoding']) : null;
+  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}${encoding ? `-${encoding}` : ''}"`;
   // Public static files: readable cross-origin, so the badge can be embedded on other sites (its module
   // scripts and the WASM are then CORS requests).
-  res.writeHead(200, baseHeaders({ 'Content-Type': type, 'Content-Length': st.size, 'Access-Control-Allow-Origin': '*' }));
+  const headers = {
+    'Content-Type': type, 'Access-Control-Allow-Origin': '*', 'Cache-Control': cacheControl(pathname), ETag: etag,
+    ...(COMPRESSIBLE.test(type) ? { Vary: 'Accept-Encoding' } : {}),
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, baseHeaders(headers));
+    return res.end();
+  }
+  if (encoding) {
+    const body = await compressedBody(target, st, encoding);
+    res.writeHead(200, baseHeaders({ ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length }));
+    return res.end(req.method === 'HEAD' ? undefined : body);
+  }
+  res.writeHead(200, baseHeaders({ ...headers, 'Content-Length': st.size }));
   if (req.method === 'HEAD') return res.end();
   createReadStream(target).on('error', () => res.destroy()).pipe(res);
 }

@@ -10,6 +10,7 @@
 
 struct cv_cache {
 	uint64_t clock;              /* use counter for LRU stamps (not time) */
+	size_t bytes;                /* message bytes owned by the entries' facts (<= CV_CACHE_BYTES_MAX) */
 	uint32_t stat[CV_CACHE_STAT_COUNT];
 	cv_cache_entry e[CV_CACHE_ENTRIES];
 };
@@ -19,8 +20,22 @@ cv_cache *cv_cache_new(void)
 	return calloc(1, sizeof(cv_cache));
 }
 
+/* Forget an entry's facts (and give their message copies back). */
+static void entry_clear(cv_cache *c, cv_cache_entry *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		c->bytes -= e->fact[i].msg_len;
+		free((void *)e->fact[i].msg);
+	}
+	memset(e, 0, sizeof *e);
+}
+
 void cv_cache_free(cv_cache *c)
 {
+	if (!c)
+		return;
+	for (size_t i = 0; i < CV_CACHE_ENTRIES; i++)
+		entry_clear(c, &c->e[i]);
 	free(c);
 }
 
@@ -40,28 +55,24 @@ void cv_sigmemo_init(cv_sigmemo *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* The fact naming one verification: SHA-256("cv-ecdsa-p256" || key || H(msg) || r || s). */
-static void fact_id(const uint8_t pub_xy[64], const uint8_t hash[32], const uint8_t sig_raw[64], uint8_t id[32])
+/* 1 when f is this exact verification: the same key, signature and message bytes. */
+static int fact_is(const cv_cache_fact *f, const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
+	const uint8_t sig_raw[64])
 {
-	static const char tag[] = "cv-ecdsa-p256";
-	cv_sha256_ctx h;
-	cv_sha256_init(&h);
-	cv_sha256_update(&h, tag, sizeof tag);
-	cv_sha256_update(&h, pub_xy, 64);
-	cv_sha256_update(&h, hash, 32);
-	cv_sha256_update(&h, sig_raw, 64);
-	cv_sha256_final(&h, id);
+	return f->msg_len == msg_len && memcmp(f->sig, sig_raw, 64) == 0 && memcmp(f->pub_xy, pub_xy, 64) == 0 &&
+		(msg_len == 0 || memcmp(f->msg, msg, msg_len) == 0);
 }
 
-/* 1 when the memo (this verification, then the attached entry) knows id. */
-static int memo_knows(cv_sigmemo *m, const uint8_t id[32])
+/* 1 when the memo (this verification, then the attached entry) knows the verification. */
+static int memo_knows(cv_sigmemo *m, const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
+	const uint8_t sig_raw[64])
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (memcmp(m->fact[i], id, 32) == 0)
+		if (fact_is(&m->fact[i], pub_xy, msg, msg_len, sig_raw))
 			return 1;
 	if (m->entry) {
 		for (size_t i = 0; i < m->entry->n; i++)
-			if (memcmp(m->entry->fact[i].id, id, 32) == 0) {
+			if (fact_is(&m->entry->fact[i], pub_xy, msg, msg_len, sig_raw)) {
 				m->entry->fact[i].used = m->stamp;
 				count(m->cache, CV_CACHE_STAT_SIG_REUSED);
 				return 1;
@@ -73,18 +84,22 @@ static int memo_knows(cv_sigmemo *m, const uint8_t id[32])
 int cv_sigmemo_verify_raw(cv_sigmemo *m, const uint8_t pub_xy[64], const uint8_t *msg, size_t msg_len,
 	const uint8_t sig_raw[64])
 {
-	uint8_t hash[32], id[32];
+	uint8_t hash[32];
+	if (m && memo_knows(m, pub_xy, msg, msg_len, sig_raw))
+		return 1;
 	cv_sha256(msg, msg_len, hash);
 	if (!m)
 		return cv_ecdsa_p256_verify_hash(pub_xy, hash, sig_raw);
-	fact_id(pub_xy, hash, sig_raw, id);
-	if (memo_knows(m, id))
-		return 1;
 	count(m->cache, CV_CACHE_STAT_SIG_VERIFIED);
 	if (!cv_ecdsa_p256_verify_hash(pub_xy, hash, sig_raw))
 		return 0; /* failures are never remembered */
-	if (m->n < CV_MEMO_FACTS)
-		memcpy(m->fact[m->n++], id, 32);
+	if (m->n < CV_MEMO_FACTS) {
+		cv_cache_fact *f = &m->fact[m->n++];
+		memcpy(f->pub_xy, pub_xy, 64);
+		memcpy(f->sig, sig_raw, 64);
+		f->msg = msg; /* borrowed: alive until this verification ends (cv_cache_commit copies it) */
+		f->msg_len = msg_len;
+	}
 	return 1;
 }
 
@@ -158,25 +173,46 @@ int cv_cache_begin(cv_cache *c, const uint8_t key[32], int64_t now, cv_sigmemo *
 	return 1;
 }
 
-/* Add a fact to an entry, replacing its least recently used one when full. */
-static void entry_add(cv_cache_entry *e, const uint8_t id[32], uint64_t stamp)
+/*
+ * Add a copy of a memo fact to an entry, replacing the entry's least
+ * recently used fact when full. A message over the bounds, or one that
+ * cannot be copied, is not remembered (it is verified again next time).
+ */
+static void entry_add(cv_cache *c, cv_cache_entry *e, const cv_cache_fact *f, uint64_t stamp)
 {
-	size_t slot = e->n;
 	for (size_t i = 0; i < e->n; i++)
-		if (memcmp(e->fact[i].id, id, 32) == 0) {
+		if (fact_is(&e->fact[i], f->pub_xy, f->msg, f->msg_len, f->sig)) {
 			e->fact[i].used = stamp;
 			return;
 		}
+	size_t slot = e->n;
 	if (e->n == CV_CACHE_FACTS) {
 		slot = 0;
 		for (size_t i = 1; i < e->n; i++)
 			if (e->fact[i].used < e->fact[slot].used)
 				slot = i;
+	}
+	size_t freed = slot < e->n ? e->fact[slot].msg_len : 0;
+	if (f->msg_len > CV_CACHE_MSG_MAX || c->bytes - freed + f->msg_len > CV_CACHE_BYTES_MAX)
+		return;
+	uint8_t *copy = malloc(f->msg_len ? f->msg_len : 1);
+	if (!copy)
+		return;
+	if (f->msg_len)
+		memcpy(copy, f->msg, f->msg_len);
+	if (slot < e->n) {
+		free((void *)e->fact[slot].msg);
+		c->bytes -= freed;
 	} else {
 		e->n++;
 	}
-	memcpy(e->fact[slot].id, id, 32);
-	e->fact[slot].used = stamp;
+	cv_cache_fact *to = &e->fact[slot];
+	memcpy(to->pub_xy, f->pub_xy, 64);
+	memcpy(to->sig, f->sig, 64);
+	to->msg = copy;
+	to->msg_len = f->msg_len;
+	to->used = stamp;
+	c->bytes += f->msg_len;
 }
 
 void cv_cache_commit(cv_cache *c, const uint8_t key[32], int64_t valid_from, int64_t valid_until,
@@ -199,7 +235,7 @@ void cv_cache_commit(cv_cache *c, const uint8_t key[32], int64_t valid_from, int
 					e = &c->e[i];
 			}
 		}
-		memset(e, 0, sizeof *e);
+		entry_clear(c, e);
 		e->used = 1;
 		memcpy(e->key, key, 32);
 	}
@@ -208,6 +244,6 @@ void cv_cache_commit(cv_cache *c, const uint8_t key[32], int64_t valid_from, int
 	e->valid_until = valid_until;
 	e->stamp = stamp;
 	for (size_t i = 0; i < m->n; i++)
-		entry_add(e, m->fact[i], stamp);
+		entry_add(c, e, &m->fact[i], stamp);
 	count(c, CV_CACHE_STAT_STORES);
 }

@@ -25,9 +25,15 @@
  *    otherwise the verification runs from scratch (and fails with the
  *    expiry code, exactly as without a cache).
  *  - Using an entry skips only the elliptic-curve arithmetic of a signature
- *    already found valid: a "fact" is SHA-256(public key || SHA-256(message)
- *    || r || s), which names the verification exactly, so a changed byte of
- *    a key, a message or a signature is a different fact and is verified.
+ *    already found valid, and the hashing of its message: a "fact" is the
+ *    exact bytes of the verification (public key, message, r || s), and it
+ *    answers only a byte-for-byte identical one, so a changed byte of a
+ *    key, a message or a signature is a different fact and is verified.
+ *    Comparing the bytes costs a memcmp; naming them by a hash would cost
+ *    a SHA-256 of every message on every call (~9% of a warm verification,
+ *    docs/performance.md). An entry owns copies of its facts' messages,
+ *    bounded per message and per cache (CV_CACHE_MSG_MAX, _BYTES_MAX): a
+ *    bigger one is simply not remembered, and verified every time.
  *    Everything else runs every time, in the same code path: parsing,
  *    names, constraints, every validity window against `now`, revocation
  *    lists, the TCB matching, the QE report binding, and the quote
@@ -52,6 +58,8 @@
 #define CV_CACHE_ENTRIES 4   /* collateral bundles (one per FMSPC and PCK CA, typically) */
 #define CV_CACHE_FACTS 32    /* signatures per bundle: ~7 of its own, 2 per platform seen */
 #define CV_MEMO_FACTS 24     /* signatures one verification remembers (it checks at most 18) */
+#define CV_CACHE_MSG_MAX (64u * 1024)     /* longest signed message an entry keeps (Intel's are < 16 KB) */
+#define CV_CACHE_BYTES_MAX (512u * 1024)  /* message bytes one cache keeps, over all its entries */
 
 typedef struct cv_cache cv_cache;
 
@@ -74,9 +82,12 @@ uint32_t cv_cache_get_stat(const cv_cache *c, cv_cache_stat which);
 
 /* ---- for the DCAP pipeline (dcap.c, chain.c) ---- */
 
-/* One signature fact: see above. */
+/* One signature fact, by its exact bytes: see above. */
 typedef struct {
-	uint8_t id[32];
+	uint8_t pub_xy[64];
+	uint8_t sig[64];             /* r || s */
+	const uint8_t *msg;          /* in a memo: the verification's own bytes; in an entry: an owned copy */
+	size_t msg_len;
 	uint64_t used;               /* LRU stamp */
 } cv_cache_fact;
 
@@ -99,7 +110,7 @@ typedef struct cv_sigmemo {
 	cv_cache_entry *entry;       /* the attached entry (valid at now); NULL */
 	uint64_t stamp;
 	size_t n;
-	uint8_t fact[CV_MEMO_FACTS][32]; /* verified during this verification */
+	cv_cache_fact fact[CV_MEMO_FACTS]; /* verified during this verification (messages borrowed) */
 } cv_sigmemo;
 
 void cv_sigmemo_init(cv_sigmemo *m);
@@ -130,8 +141,9 @@ int cv_cache_begin(cv_cache *c, const uint8_t key[32], int64_t now, cv_sigmemo *
 /*
  * After a verification whose collateral verified and is valid at now:
  * store (or refresh) the entry for key with its window and the signatures
- * the memo saw verify (the attached entry's facts are kept). The caller
- * guarantees valid_from <= now <= valid_until. c may be NULL.
+ * the memo saw verify (the attached entry's facts are kept), copying their
+ * messages: call it while the bytes the memo saw are still alive. The
+ * caller guarantees valid_from <= now <= valid_until. c may be NULL.
  */
 void cv_cache_commit(cv_cache *c, const uint8_t key[32], int64_t valid_from, int64_t valid_until,
 	const cv_sigmemo *m);

@@ -59,6 +59,11 @@ static void json_scan(const char *s, size_t len, unsigned max_depth, unsigned *d
 	for (size_t i = 0; i < len && *deepest <= max_depth; i++) {
 		char c = s[i];
 		if (in_str) {
+			/* Most of a request is long hex strings: skip their plain bytes
+			 * in a tight loop (a quarter fewer instructions over a warm
+			 * verification's ~35 KB of requests, docs/performance.md). */
+			while (c != '"' && c != '\\' && i + 1 < len)
+				c = s[++i];
 			if (c == '\\')
 				i++;
 			else if (c == '"')

@@ -503,21 +503,38 @@ static void test_bounds(void)
 		cv_sigmemo_init(&m);
 		CHECK(cv_cache_begin(c, key[i], 5, &m) == (i == 1 ? 0 : 1));
 	}
-	/* Facts per entry: bounded, least recently used out. */
+	/* Facts per entry: bounded, least recently used out; messages are
+	 * copied (the memo's bytes may go away after the commit). */
+	static uint8_t msg[100];
 	cv_sigmemo_init(&m);
 	cv_cache_begin(c, key[0], 5, &m);
 	for (int round = 0; round < 3; round++) {
 		m.n = 0;
 		for (int i = 0; i < CV_MEMO_FACTS; i++) {
-			memset(m.fact[m.n], 0, 32);
-			m.fact[m.n][0] = (uint8_t)round;
-			m.fact[m.n][1] = (uint8_t)i;
+			memset(&m.fact[m.n], 0, sizeof m.fact[m.n]);
+			m.fact[m.n].pub_xy[0] = (uint8_t)round;
+			m.fact[m.n].pub_xy[1] = (uint8_t)i;
+			m.fact[m.n].msg = msg;
+			m.fact[m.n].msg_len = sizeof msg;
 			m.n++;
 		}
 		m.stamp++;
 		cv_cache_commit(c, key[0], 0, 10, &m);
 		CHECK(m.entry != NULL && m.entry->n <= CV_CACHE_FACTS);
+		CHECK(m.entry->n > 0 && m.entry->fact[0].msg != msg && m.entry->fact[0].msg_len == sizeof msg);
 	}
+	/* Messages over the per-message bound are not remembered. */
+	static uint8_t big[CV_CACHE_MSG_MAX + 1];
+	cv_sigmemo_init(&m);
+	CHECK(cv_cache_begin(c, key[2], 5, &m) == 1);
+	memset(&m.fact[0], 0, sizeof m.fact[0]);
+	m.fact[0].pub_xy[0] = 0xee;
+	m.fact[0].msg = big;
+	m.fact[0].msg_len = sizeof big;
+	m.n = 1;
+	size_t before = m.entry->n;
+	cv_cache_commit(c, key[2], 0, 10, &m);
+	CHECK(m.entry->n == before);
 	cv_cache_free(c);
 }
 
