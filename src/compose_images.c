@@ -169,7 +169,7 @@ static int record_path(cx *c, const char *path, size_t line)
 
 /* path + one segment, into out (C_MAX_PATH). compose-go drops the first
  * "<<" segment of a path, so a tag inside a merged map names the key it
- * lands on. */
+ * lands on (see path_collapse). */
 static int path_next(cx *c, char *out, const char *path, const char *seg, size_t line)
 {
 	size_t a = strlen(path), b = strlen(seg);
@@ -197,10 +197,13 @@ static void utoa(size_t v, char out[24])
 	out[n] = '\0';
 }
 
+/* Drop every "<<" segment but a leading one: compose-go drops the first
+ * ".<<" of the path at each level it descends, so a tag inside merged maps
+ * names the key it lands on. */
 static void path_collapse(char *p)
 {
-	char *m = strstr(p, "\x1f<<");
-	if (m && (m[3] == C_SEP || m[3] == '\0'))
+	char *m;
+	while ((m = strstr(p, "\x1f<<")) != NULL && (m[3] == C_SEP || m[3] == '\0'))
 		memmove(m, m + 3, strlen(m + 3) + 1);
 }
 

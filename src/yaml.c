@@ -659,16 +659,6 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 
 /* ---- anchors ---- */
 
-/* A tag: everything up to white space or a flow indicator. */
-static void read_name(yp *p, const char **name, size_t *len)
-{
-	*name = p->s + p->pos;
-	size_t s = p->pos;
-	while (!is_ws_or_eol(cur(p)) && !is_flow_ind(cur(p)))
-		adv(p);
-	*len = p->pos - s;
-}
-
 /* An anchor or alias name: [0-9A-Za-z_-], as libyaml and go-yaml (docker
  * compose) read them, so "&a:b" is anchor "a" then ":b". */
 static void read_anchor(yp *p, const char **name, size_t *len)
@@ -702,12 +692,18 @@ static int props(yp *p, const char **anc, size_t *anc_len, const char **tag, siz
 		} else if (c == '!') {
 			if (*tag)
 				return yfail(p, "two tags on one node");
-			read_name(p, tag, tag_len);
+			/* As libyaml (and so yaml.v3) reads it: up to white space, flow
+			 * indicators included ("!reset}" is a tag of its own). */
+			*tag = p->s + p->pos;
+			size_t s0 = p->pos;
+			while (!is_ws_or_eol(cur(p)))
+				adv(p);
+			*tag_len = p->pos - s0;
 		} else {
 			return 1;
 		}
 		if (!is_ws_or_eol(cur(p)) && !is_flow_ind(cur(p)))
-			return yfail(p, "an anchor or tag not followed by white space");
+			return yfail(p, "an anchor not followed by white space");
 		skip_blanks(p);
 	}
 }
@@ -1144,7 +1140,17 @@ static int yaml_parse_all(yp *p)
 		for (;;) {
 			if (next_content(p)) {
 				if (cur(p) == '%' && col(p) == 0 && !started) {
-					directives = 1;
+					/* yaml.v3 (so Compose) accepts only "%YAML 1.1"; a %TAG
+					 * would change what tags mean. */
+					static const char v11[] = "%YAML 1.1";
+					if (p->n - p->pos < sizeof v11 - 1 || memcmp(p->s + p->pos, v11, sizeof v11 - 1) != 0)
+						return yfail(p, "a directive other than %YAML 1.1");
+					adv(p);
+					if (directives++)
+						return yfail(p, "a repeated %YAML directive");
+					p->pos += sizeof v11 - 2;
+					if (!at_line_end(p))
+						return yfail(p, "text after a %YAML directive");
 					skip_to_eol(p);
 					continue;
 				}

@@ -45,17 +45,26 @@ type result struct {
 type resetter struct {
 	paths    []string
 	override int
+	// Containers already resolved (through another alias): their tag paths
+	// relative to the container, replayed at each further use, as
+	// compose-go's processor does.
+	cache map[*yaml.Node][][]string
+	rec   [][]string
 }
 
 func join(path []string) string { return strings.Join(path, "\x1f") }
 
+// collapse drops every "<<" segment but a leading one: compose-go drops the
+// first ".<<" of the path at each level it descends.
 func collapse(path []string) []string {
+	out := []string{}
 	for i, s := range path {
 		if s == "<<" && i > 0 {
-			return append(append([]string{}, path[:i]...), path[i+1:]...)
+			continue
 		}
+		out = append(out, s)
 	}
-	return path
+	return out
 }
 
 // resolve drops !reset nodes (recording their path) and records !override
@@ -74,13 +83,33 @@ func (r *resetter) resolve(n *yaml.Node, path []string, depth int) (*yaml.Node, 
 			return nil, errors.New("tag inside override")
 		}
 		r.paths = append(r.paths, join(collapse(path)))
+		r.rec = append(r.rec, collapse(path))
 		if t.Tag == "!reset" {
 			return nil, nil
 		}
-		// An !override value is decoded as a plain value: clear the tag.
+		// The value is kept, tag and all, for yaml.v3 to decode (as compose-go
+		// does); tags below it are refused here and in the C reader alike.
 		r.override++
 		defer func() { r.override-- }()
-		t.Tag = ""
+	}
+	if t.Kind == yaml.SequenceNode || t.Kind == yaml.MappingNode {
+		base := collapse(path)
+		if rel, ok := r.cache[t]; ok {
+			for _, p := range rel {
+				full := append(append([]string{}, base...), p...)
+				r.paths = append(r.paths, join(full))
+				r.rec = append(r.rec, full)
+			}
+			return t, nil
+		}
+		start := len(r.rec)
+		defer func() {
+			var rel [][]string
+			for _, p := range r.rec[start:] {
+				rel = append(rel, p[len(base):])
+			}
+			r.cache[t] = rel
+		}()
 	}
 	switch t.Kind {
 	case yaml.SequenceNode:
@@ -328,7 +357,7 @@ func load(text []byte) ([]image, error) {
 		if err != nil {
 			return nil, err
 		}
-		r := &resetter{}
+		r := &resetter{cache: map[*yaml.Node][][]string{}}
 		root := &n
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 			root = n.Content[0]
