@@ -17,7 +17,8 @@
  *
  * What the text cannot decide is marked, never guessed: `extends` from
  * another file or of an unknown service, `include`, `build`,
- * `pull_policy: build` and '$' interpolation make entries not pinned.
+ * `pull_policy: build`, `provider` and '$' interpolation make entries not
+ * pinned. Images also run from image volumes, pre_start hooks and models.
  *
  * Resolved trees are built from fresh nodes in the stream's arena; the
  * number built is bounded, which bounds alias expansion ("billion laughs").
@@ -682,9 +683,12 @@ static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 		if (s->kind != CV_Y_MAP)
 			return cfail(c, s->line, "a service that is not a mapping");
 		const cv_ynode *unk = get(s, k_unknown), *build = get(s, "build"), *pp = get(s, "pull_policy");
+		const cv_ynode *provider = get(s, "provider");
 		const char *why = NULL;
 		if (unk)
 			why = unk->s;
+		else if (provider && provider->kind != CV_Y_NULL)
+			why = "a provider service: a plugin on the host runs it, not an image";
 		else if (build && build->kind != CV_Y_NULL)
 			why = "built from source when deployed (build:)";
 		else if (pp && pp->kind == CV_Y_SCALAR && (is_str(pp, "build") || memchr(pp->s, '$', pp->len)))
@@ -692,6 +696,37 @@ static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 		if (!add_image(c, out, name, get(s, "image"), CV_IMAGE_SERVICE, why))
 			return 0;
 		if (!service_volumes(c, out, name, get(s, "volumes")))
+			return 0;
+		/* pre_start hooks run a container of their own (post_start and
+		 * pre_stop run inside the service's). */
+		const cv_ynode *hooks = get(s, "pre_start");
+		if (hooks && hooks->kind == CV_Y_SEQ) {
+			for (const cv_yentry *h = hooks->first; h; h = h->next)
+				if (h->val->kind == CV_Y_MAP && get(h->val, "image") &&
+					!add_image(c, out, name, get(h->val, "image"), CV_IMAGE_HOOK, NULL))
+					return 0;
+		} else if (hooks && hooks->kind != CV_Y_NULL) {
+			return cfail(c, hooks->line, "pre_start is not a list");
+		}
+	}
+	return 1;
+}
+
+/* Top-level models: pulled by Compose as OCI artifacts. */
+static int list_models(cx *c, const cv_ynode *dict, cv_image_list *out)
+{
+	const cv_ynode *models = get(dict, "models");
+	if (!models || models->kind == CV_Y_NULL)
+		return 1;
+	if (models->kind != CV_Y_MAP)
+		return cfail(c, models->line, "\"models\" is not a mapping");
+	for (const cv_yentry *e = models->first; e; e = e->next) {
+		const cv_ynode *m = e->val;
+		if (m->kind == CV_Y_NULL)
+			continue;
+		if (m->kind != CV_Y_MAP)
+			return cfail(c, m->line, "a model that is not a mapping");
+		if (!add_image(c, out, e->key->s, get(m, "model"), CV_IMAGE_MODEL, NULL))
 			return 0;
 	}
 	return 1;
@@ -750,7 +785,7 @@ cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_di
 		if (!out->v) {
 			c.failed = 1;
 			cv_fail(c.d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
-		} else if (list_services(&c, dict, out) && include) {
+		} else if (list_services(&c, dict, out) && list_models(&c, dict, out) && include) {
 			add_image(&c, out, "include", NULL, CV_IMAGE_INCLUDE,
 				"include: brings services from files not measured here");
 		}

@@ -18,11 +18,13 @@
 typedef enum {
 	CV_IMAGE_SERVICE,       /* a service's `image:` (or its absence) */
 	CV_IMAGE_VOLUME,        /* a `volumes:` entry of `type: image` of that service */
-	CV_IMAGE_INCLUDE        /* `include:`: services from files not measured here */
+	CV_IMAGE_INCLUDE,       /* `include:`: services from files not measured here */
+	CV_IMAGE_HOOK,          /* a `pre_start:` hook's `image:` (an init container) */
+	CV_IMAGE_MODEL          /* a top-level `models:` entry's `model:` (pulled as an OCI artifact) */
 } cv_image_kind;
 
 typedef struct {
-	char *service;          /* owned; "include" for CV_IMAGE_INCLUDE */
+	char *service;          /* owned; "include" for CV_IMAGE_INCLUDE, the model's name for CV_IMAGE_MODEL */
 	char *image;            /* owned; NULL when none is named (or known) */
 	int pinned;
 	const char *why;        /* static reason: why not pinned, or that it is pinned */
@@ -36,7 +38,8 @@ typedef struct {
 
 /*
  * List what the docker-compose YAML makes Compose run: one entry per
- * service (its image), one per image volume, one for any `include`. Codes:
+ * service (its image), one per image volume and pre_start hook image, one
+ * per top-level model, one for any `include`. Codes:
  * CV_COMPOSE_MALFORMED (with the line where known: YAML the reader does not
  * read, or what Compose itself refuses), CV_OUT_OF_MEMORY. On error *out is
  * empty. Always call cv_image_list_free.

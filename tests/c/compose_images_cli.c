@@ -22,7 +22,7 @@ static void one(const char *text, size_t len)
 	if (e != CV_OK) {
 		cJSON_AddStringToObject(r, "error", d.msg);
 	} else {
-		static const char *const kinds[] = { "service", "volume", "include" };
+		static const char *const kinds[] = { "service", "volume", "include", "hook", "model" };
 		cJSON *a = cJSON_AddArrayToObject(r, "images");
 		for (size_t i = 0; i < l.n; i++) {
 			cJSON *o = cJSON_CreateObject();

@@ -54,6 +54,12 @@ export const FIXED = [
     yaml: `services:\n  web:\n    image: nginx${PIN}\n    extends:\n      file: other.yaml\n      service: base\n`, unpinned: ['web'] },
   { name: 'pull_policy from a host variable (it can say build)',
     yaml: `services:\n  web:\n    image: nginx${PIN}\n    pull_policy: \${PP}\n`, unpinned: ['web'] },
+  { name: 'a pre_start hook runs an image of its own',
+    yaml: `services:\n  web:\n    image: nginx${PIN}\n    pre_start:\n      - image: busybox:latest\n        command: init\n`, unpinned: ['web'] },
+  { name: 'a provider service runs a host plugin',
+    yaml: `services:\n  web:\n    image: nginx${PIN}\n    provider:\n      type: model\n`, unpinned: ['web'] },
+  { name: 'a top-level model is pulled by tag',
+    yaml: `services:\n  web:\n    image: nginx${PIN}\nmodels:\n  llm:\n    model: ai/smollm2\n`, unpinned: ['llm'] },
   { name: '$VAR interpolation in an image volume source',
     yaml: `services:\n  web:\n    image: nginx${PIN}\n    volumes:\n      - {type: image, source: "$REG/x${PIN}", target: /x}\n`, unpinned: ['web'] },
 ];
@@ -150,6 +156,8 @@ export function generate(seed) {
           }
           body.push(['volumes', chance(0.1) ? Q(vols, '!reset') : Q(vols)]);
         }
+        if (chance(0.06)) body.push(['pre_start', Q([M([['image', S(pick(images))], ['command', S('init')]]), M([['command', S('true')]])])]);
+        if (chance(0.03)) body.push(['provider', M([['type', S('model')]])]);
         if (chance(0.2)) body.push(['restart', S('always')]);
         if (body.length === 0) body.push(['restart', S('no')]);
         // Shuffle a little: merge keys and own keys in any order.
@@ -162,6 +170,7 @@ export function generate(seed) {
       }
       top.push(['services', M(svcs)]);
     }
+    if (chance(0.05)) top.push(['models', M([['llm', M([['model', S(pick(images))]])], ['emb', NUL()]])]);
     if (!anchors.length && chance(0.3)) top.reverse();
     docs.push(top);
   }

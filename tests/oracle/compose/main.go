@@ -447,6 +447,26 @@ func load(text []byte) ([]image, error) {
 			if pp, ok := svc["pull_policy"].(string); ok && (pp == "build" || strings.Contains(pp, "$")) {
 				pin = false
 			}
+			if p, ok := svc["provider"]; ok && p != nil {
+				pin = false
+			}
+			if hooks, ok := svc["pre_start"]; ok && hooks != nil {
+				list, ok := hooks.([]any)
+				if !ok {
+					return nil, errors.New("pre_start not a list")
+				}
+				for _, h := range list {
+					if m, ok := h.(map[string]any); ok {
+						if v, ok := m["image"]; ok {
+							img, err := str(v)
+							if err != nil {
+								return nil, err
+							}
+							out = append(out, image{Service: name, Image: img, Pinned: img != nil && pinned(*img), Kind: "hook"})
+						}
+					}
+				}
+			}
 			out = append(out, image{Service: name, Image: img, Pinned: pin, Kind: "service"})
 			vols, ok := svc["volumes"]
 			if !ok || vols == nil {
@@ -486,6 +506,26 @@ func load(text []byte) ([]image, error) {
 					out = append(out, image{Service: name, Image: src, Pinned: p, Kind: "volume"})
 				}
 			}
+		}
+	}
+	if mv, ok := dict["models"]; ok && mv != nil {
+		models, ok := mv.(map[string]any)
+		if !ok {
+			return nil, errors.New("models not a mapping")
+		}
+		for name, m := range models {
+			if m == nil {
+				continue
+			}
+			mm, ok := m.(map[string]any)
+			if !ok {
+				return nil, errors.New("model not a mapping")
+			}
+			img, err := str(mm["model"])
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, image{Service: name, Image: img, Pinned: img != nil && pinned(*img), Kind: "model"})
 		}
 	}
 	if include {
