@@ -34,6 +34,7 @@
 #define C_MAX_PATH     512    /* bytes of one path */
 #define C_MAX_EXTENDS  8
 #define C_SEP          '\x1f' /* between path segments */
+#define C_MAX_WORK     10000000 /* key comparisons, all documents together */
 
 /* The key under which a service carries why it cannot be known (not a
  * key YAML text can spell: the reader refuses control characters in
@@ -45,6 +46,7 @@ typedef struct {
 	cv_diag *d;
 	int failed;
 	long built;
+	long work;              /* lookup steps left */
 	char *paths[C_MAX_PATHS];
 	size_t npaths;
 	int in_override;
@@ -102,26 +104,41 @@ static int is_str(const cv_ynode *n, const char *s)
 	return n && n->kind == CV_Y_SCALAR && n->len == strlen(s) && memcmp(n->s, s, n->len) == 0;
 }
 
-static cv_yentry *find(const cv_ynode *map, const char *key)
+/*
+ * Lookups are linear (compose files have few keys), so every step is
+ * charged to a budget: an input with huge mappings fails instead of
+ * taking quadratic time.
+ */
+static int tick(cx *c, size_t line)
+{
+	if (--c->work >= 0)
+		return 1;
+	return cfail(c, line, "mappings too large to compare in bounded time");
+}
+
+static cv_yentry *find(cx *c, const cv_ynode *map, const char *key)
 {
 	if (!map || map->kind != CV_Y_MAP)
 		return NULL;
-	for (cv_yentry *e = map->first; e; e = e->next)
+	for (cv_yentry *e = map->first; e; e = e->next) {
+		if (!tick(c, map->line))
+			return NULL;
 		if (is_str(e->key, key))
 			return e;
+	}
 	return NULL;
 }
 
-static const cv_ynode *get(const cv_ynode *map, const char *key)
+static const cv_ynode *get(cx *c, const cv_ynode *map, const char *key)
 {
-	cv_yentry *e = find(map, key);
+	cv_yentry *e = find(c, map, key);
 	return e ? e->val : NULL;
 }
 
-static void drop(cv_ynode *map, const char *key)
+static void drop(cx *c, cv_ynode *map, const char *key)
 {
 	cv_yentry **pp = &map->first;
-	while (*pp) {
+	while (*pp && tick(c, map->line)) {
 		if (is_str((*pp)->key, key)) {
 			*pp = (*pp)->next;
 			map->last = NULL;
@@ -168,15 +185,14 @@ static int record_path(cx *c, const char *path, size_t line)
 	return 1;
 }
 
-/* path + one segment, into out (C_MAX_PATH). compose-go drops the first
- * "<<" segment of a path, so a tag inside a merged map names the key it
- * lands on (see path_collapse). */
+/* path + one segment, into out (C_MAX_PATH). Tags record these paths;
+ * path_collapse then drops "<<" segments as compose-go does. */
 static int path_next(cx *c, char *out, const char *path, const char *seg, size_t line)
 {
 	size_t a = strlen(path), b = strlen(seg);
 	if (a + b + 2 > C_MAX_PATH)
 		return cfail(c, line, "nesting too deep");
-	memcpy(out, path, a);
+	memcpy(out, path, a + 1);
 	size_t k = a;
 	if (a)
 		out[k++] = C_SEP;
@@ -216,7 +232,7 @@ static int merge_in(cx *c, cv_ynode *map, const cv_ynode *from, size_t line)
 	if (!from || from->kind != CV_Y_MAP)
 		return cfail(c, line, "a merge key \"<<\" whose value is not a mapping");
 	for (cv_yentry *e = from->first; e; e = e->next)
-		if (!find(map, e->key->s) && !append(c, map, e->key, e->val))
+		if (!find(c, map, e->key->s) && !append(c, map, e->key, e->val))
 			return 0;
 	return 1;
 }
@@ -238,9 +254,12 @@ static cv_ynode *resolve_map(cx *c, const cv_ynode *raw, const char *path, int d
 			return cfail(c, k->line, "a mapping key YAML reads as a number, bool or null"), NULL;
 		if (memchr(k->s, '\0', k->len) || memchr(k->s, C_SEP, k->len) || memchr(k->s, '\x01', k->len))
 			return cfail(c, k->line, "a control character in a mapping key"), NULL;
-		for (const cv_yentry *f = raw->first; f != e; f = f->next)
+		for (const cv_yentry *f = raw->first; f != e; f = f->next) {
+			if (!tick(c, k->line))
+				return NULL;
 			if (f->key->len == k->len && memcmp(f->key->s, k->s, k->len) == 0)
 				return cfail(c, k->line, "a duplicate mapping key"), NULL;
+		}
 		if (k->plain && strcmp(k->s, "<<") == 0) {
 			if (nm >= sizeof merges / sizeof merges[0])
 				return cfail(c, k->line, "too many merge keys"), NULL;
@@ -361,7 +380,7 @@ static cv_ynode *resolve(cx *c, const cv_ynode *raw, const char *path, int depth
 
 /* Delete the node at path (map keys only: compose-go never matches a
  * sequence position when it applies resets). */
-static void apply_path(cv_ynode *root, const char *path)
+static void apply_path(cx *c, cv_ynode *root, const char *path)
 {
 	char seg[C_MAX_PATH];
 	cv_ynode *cur = root;
@@ -373,10 +392,10 @@ static void apply_path(cv_ynode *root, const char *path)
 		if (!cur || cur->kind != CV_Y_MAP)
 			return;
 		if (!sep) {
-			drop(cur, seg);
+			drop(c, cur, seg);
 			return;
 		}
-		cur = (cv_ynode *)get(cur, seg);
+		cur = (cv_ynode *)get(c, cur, seg);
 		path = sep + 1;
 	}
 }
@@ -384,7 +403,7 @@ static void apply_path(cv_ynode *root, const char *path)
 static void apply_resets(cx *c, cv_ynode *root)
 {
 	for (size_t i = 0; i < c->npaths; i++)
-		apply_path(root, c->paths[i]);
+		apply_path(c, root, c->paths[i]);
 }
 
 static cv_ynode *clone(cx *c, const cv_ynode *n)
@@ -411,7 +430,7 @@ static cv_ynode *merge(cx *c, cv_ynode *e, cv_ynode *o, int depth)
 		if (o->kind != CV_Y_MAP)
 			return cfail(c, o->line, "a mapping overridden by a value that is not one"), NULL;
 		for (cv_yentry *oe = o->first; oe; oe = oe->next) {
-			cv_yentry *ee = find(e, oe->key->s);
+			cv_yentry *ee = find(c, e, oe->key->s);
 			if (!ee) {
 				if (!append(c, e, oe->key, oe->val))
 					return NULL;
@@ -438,7 +457,7 @@ static cv_ynode *merge(cx *c, cv_ynode *e, cv_ynode *o, int depth)
 /* A service marked as not knowable from the measured text. */
 static cv_ynode *mark_unknown(cx *c, cv_ynode *svc, const char *why)
 {
-	if (get(svc, k_unknown))
+	if (get(c, svc, k_unknown))
 		return svc;
 	cv_ynode *k = mk_str(c, k_unknown, svc->line), *v = mk_str(c, why, svc->line);
 	if (!k || !v || !append(c, svc, k, v))
@@ -450,36 +469,36 @@ static cv_ynode *mark_unknown(cx *c, cv_ynode *svc, const char *why)
  * resolves the base first and writes the result back). */
 static cv_ynode *extend(cx *c, cv_ynode *services, const char *name, int hops)
 {
-	cv_yentry *se = find(services, name);
+	cv_yentry *se = find(c, services, name);
 	cv_ynode *s = se->val;
 	if (s->kind == CV_Y_NULL)
 		return s;
 	if (s->kind != CV_Y_MAP)
 		return cfail(c, s->line, "a service that is not a mapping"), NULL;
-	cv_yentry *xe = find(s, "extends");
+	cv_yentry *xe = find(c, s, "extends");
 	if (!xe)
 		return s;
 	if (hops > C_MAX_EXTENDS) {
-		drop(s, "extends");
+		drop(c, s, "extends");
 		return mark_unknown(c, s, "extends chain too long or circular");
 	}
 	const cv_ynode *x = xe->val, *ref = NULL, *file = NULL;
 	if (x->kind == CV_Y_SCALAR) {
 		ref = x;
 	} else if (x->kind == CV_Y_MAP) {
-		ref = get(x, "service");
-		file = get(x, "file");
+		ref = get(c, x, "service");
+		file = get(c, x, "file");
 		if (!ref || ref->kind != CV_Y_SCALAR)
 			return cfail(c, x->line, "extends without a service name"), NULL;
 	} else {
 		return cfail(c, x->line, "extends is neither a name nor a mapping"), NULL;
 	}
-	drop(s, "extends");
+	drop(c, s, "extends");
 	if (file && file->kind != CV_Y_NULL)
 		return mark_unknown(c, s, "extends a service in another file, which is not measured here");
 	if (memchr(ref->s, '$', ref->len))
 		return mark_unknown(c, s, "extends a service named by a variable the host can set");
-	if (!find(services, ref->s))
+	if (!find(c, services, ref->s))
 		return mark_unknown(c, s, "extends an unknown service");
 	/* "extends" is dropped first, so a cycle ends at a service without it. */
 	cv_ynode *base = extend(c, services, ref->s, hops + 1);
@@ -497,11 +516,11 @@ static cv_ynode *extend(cx *c, cv_ynode *services, const char *name, int hops)
 	size_t pl = strlen(pre);
 	for (size_t i = 0; i < c->npaths; i++)
 		if (strncmp(c->paths[i], pre, pl) == 0 && c->paths[i][pl] == C_SEP)
-			apply_path(src, c->paths[i] + pl + 1);
+			apply_path(c, src, c->paths[i] + pl + 1);
 	cv_ynode *merged = merge(c, src, s, 0);
 	if (!merged)
 		return NULL;
-	drop(merged, "extends");
+	drop(c, merged, "extends");
 	se->val = merged;
 	return merged;
 }
@@ -593,12 +612,12 @@ static int add_image(cx *c, cv_image_list *out, const char *svc, const cv_ynode 
 
 /* The target a volume entry is unique by: long syntax `target`, short
  * syntax "source:target[:mode]" (or the whole string). */
-static void volume_target(const cv_ynode *v, const char **t, size_t *tl)
+static void volume_target(cx *c, const cv_ynode *v, const char **t, size_t *tl)
 {
 	*t = "";
 	*tl = 0;
 	if (v->kind == CV_Y_MAP) {
-		const cv_ynode *x = get(v, "target");
+		const cv_ynode *x = get(c, v, "target");
 		if (x && x->kind == CV_Y_SCALAR) {
 			*t = x->s;
 			*tl = x->len;
@@ -626,33 +645,33 @@ static int service_volumes(cx *c, cv_image_list *out, const char *name, const cv
 		/* Unique by target: a later entry with the same target replaces this one. */
 		const char *t, *t2;
 		size_t tl, tl2;
-		volume_target(e->val, &t, &tl);
+		volume_target(c, e->val, &t, &tl);
 		const cv_yentry *win = e;
 		int earlier = 0;
-		for (const cv_yentry *f = vols->first; f != e; f = f->next) {
-			volume_target(f->val, &t2, &tl2);
+		for (const cv_yentry *f = vols->first; f != e && tick(c, vols->line); f = f->next) {
+			volume_target(c, f->val, &t2, &tl2);
 			if (tl2 == tl && memcmp(t, t2, tl) == 0)
 				earlier = 1;
 		}
 		if (earlier)
 			continue; /* listed at the first entry's place */
-		for (const cv_yentry *f = e->next; f; f = f->next) {
-			volume_target(f->val, &t2, &tl2);
+		for (const cv_yentry *f = e->next; f && tick(c, vols->line); f = f->next) {
+			volume_target(c, f->val, &t2, &tl2);
 			if (tl2 == tl && memcmp(t, t2, tl) == 0)
 				win = f;
 		}
 		const cv_ynode *v = win->val;
 		if (v->kind != CV_Y_MAP)
 			continue; /* short syntax: a bind mount or a named volume */
-		const cv_ynode *type = get(v, "type");
+		const cv_ynode *type = get(c, v, "type");
 		if (!type || type->kind != CV_Y_SCALAR)
 			continue;
 		if (memchr(type->s, '$', type->len)) {
-			if (!add_image(c, out, name, get(v, "source"), CV_IMAGE_VOLUME,
+			if (!add_image(c, out, name, get(c, v, "source"), CV_IMAGE_VOLUME,
 				    "a volume whose type is a variable the host can set"))
 				return 0;
 		} else if (is_str(type, "image")) {
-			if (!add_image(c, out, name, get(v, "source"), CV_IMAGE_VOLUME, NULL))
+			if (!add_image(c, out, name, get(c, v, "source"), CV_IMAGE_VOLUME, NULL))
 				return 0;
 		}
 	}
@@ -661,8 +680,8 @@ static int service_volumes(cx *c, cv_image_list *out, const char *name, const cv
 
 static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 {
-	const cv_ynode *services = get(dict, "services");
-	if (!find(dict, "services"))
+	const cv_ynode *services = get(c, dict, "services");
+	if (!find(c, dict, "services"))
 		return cfail(c, 0, "no \"services\" mapping");
 	if (services->kind == CV_Y_NULL)
 		return 1;
@@ -682,8 +701,8 @@ static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 		}
 		if (s->kind != CV_Y_MAP)
 			return cfail(c, s->line, "a service that is not a mapping");
-		const cv_ynode *unk = get(s, k_unknown), *build = get(s, "build"), *pp = get(s, "pull_policy");
-		const cv_ynode *provider = get(s, "provider");
+		const cv_ynode *unk = get(c, s, k_unknown), *build = get(c, s, "build"), *pp = get(c, s, "pull_policy");
+		const cv_ynode *provider = get(c, s, "provider");
 		const char *why = NULL;
 		if (unk)
 			why = unk->s;
@@ -693,17 +712,17 @@ static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 			why = "built from source when deployed (build:)";
 		else if (pp && pp->kind == CV_Y_SCALAR && (is_str(pp, "build") || memchr(pp->s, '$', pp->len)))
 			why = "pull_policy builds the image or is set by the host";
-		if (!add_image(c, out, name, get(s, "image"), CV_IMAGE_SERVICE, why))
+		if (!add_image(c, out, name, get(c, s, "image"), CV_IMAGE_SERVICE, why))
 			return 0;
-		if (!service_volumes(c, out, name, get(s, "volumes")))
+		if (!service_volumes(c, out, name, get(c, s, "volumes")))
 			return 0;
 		/* pre_start hooks run a container of their own (post_start and
 		 * pre_stop run inside the service's). */
-		const cv_ynode *hooks = get(s, "pre_start");
+		const cv_ynode *hooks = get(c, s, "pre_start");
 		if (hooks && hooks->kind == CV_Y_SEQ) {
 			for (const cv_yentry *h = hooks->first; h; h = h->next)
-				if (h->val->kind == CV_Y_MAP && get(h->val, "image") &&
-					!add_image(c, out, name, get(h->val, "image"), CV_IMAGE_HOOK, NULL))
+				if (h->val->kind == CV_Y_MAP && get(c, h->val, "image") &&
+					!add_image(c, out, name, get(c, h->val, "image"), CV_IMAGE_HOOK, NULL))
 					return 0;
 		} else if (hooks && hooks->kind != CV_Y_NULL) {
 			return cfail(c, hooks->line, "pre_start is not a list");
@@ -715,7 +734,7 @@ static int list_services(cx *c, const cv_ynode *dict, cv_image_list *out)
 /* Top-level models: pulled by Compose as OCI artifacts. */
 static int list_models(cx *c, const cv_ynode *dict, cv_image_list *out)
 {
-	const cv_ynode *models = get(dict, "models");
+	const cv_ynode *models = get(c, dict, "models");
 	if (!models || models->kind == CV_Y_NULL)
 		return 1;
 	if (models->kind != CV_Y_MAP)
@@ -726,7 +745,7 @@ static int list_models(cx *c, const cv_ynode *dict, cv_image_list *out)
 			continue;
 		if (m->kind != CV_Y_MAP)
 			return cfail(c, m->line, "a model that is not a mapping");
-		if (!add_image(c, out, e->key->s, get(m, "model"), CV_IMAGE_MODEL, NULL))
+		if (!add_image(c, out, e->key->s, get(c, m, "model"), CV_IMAGE_MODEL, NULL))
 			return 0;
 	}
 	return 1;
@@ -742,6 +761,7 @@ cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_di
 	cv_diag_clear(&local);
 	c.d = d ? d : &local;
 	c.y = &y;
+	c.work = C_MAX_WORK;
 	cv_err err = cv_yaml_parse(yaml, len, &y, c.d);
 	if (err != CV_OK) {
 		cv_yaml_free(&y);
@@ -761,7 +781,7 @@ cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_di
 			cfail(&c, y.docs[i]->line, "a document whose top level is not a mapping");
 			break;
 		}
-		const cv_ynode *inc = get(doc, "include");
+		const cv_ynode *inc = get(&c, doc, "include");
 		if (inc && inc->kind != CV_Y_NULL) {
 			if (inc->kind != CV_Y_SEQ) {
 				cfail(&c, inc->line, "\"include\" is not a list");
@@ -772,7 +792,7 @@ cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_di
 		}
 		if (dict)
 			apply_resets(&c, dict);
-		cv_ynode *services = (cv_ynode *)get(doc, "services");
+		cv_ynode *services = (cv_ynode *)get(&c, doc, "services");
 		if (services && services->kind == CV_Y_MAP)
 			for (cv_yentry *e = services->first; e && !c.failed; e = e->next)
 				extend(&c, services, e->key->s, 0);

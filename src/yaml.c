@@ -12,6 +12,7 @@
 #define Y_MAX_NODES    200000
 #define Y_MAX_ANCHORS  4096
 #define Y_MAX_MEM      (32u << 20)
+#define Y_MAX_ALIAS_STEPS 5000000
 
 /* ---- arena ---- */
 
@@ -114,6 +115,7 @@ typedef struct {
 	cv_diag *d;
 	const cv_ynode *alias_ret; /* the node the last alias returned */
 	size_t ndocs_seen;
+	size_t alias_steps;
 } yp;
 
 static int yfail(yp *p, const char *what)
@@ -768,11 +770,18 @@ static cv_ynode *alias(yp *p)
 		yfail(p, "an empty or invalid alias name");
 		return NULL;
 	}
-	for (yanchor *a = p->anchors; a; a = a->next)
+	for (yanchor *a = p->anchors; a; a = a->next) {
+		/* A linear search: bounded in total, so many anchors times many
+		 * aliases cannot take quadratic time. */
+		if (++p->alias_steps > Y_MAX_ALIAS_STEPS) {
+			yfail(p, "too many alias lookups");
+			return NULL;
+		}
 		if (a->len == len && memcmp(a->name, name, len) == 0) {
 			p->alias_ret = a->node;
 			return a->node;
 		}
+	}
 	yfail(p, "an alias to an unknown anchor");
 	return NULL;
 }

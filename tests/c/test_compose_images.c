@@ -177,6 +177,21 @@ static void test_bounds(void)
 		k += (size_t)sprintf(s + k, "---\nservices: {}\n");
 	expect_malformed(s, "too many documents");
 	free(s);
+	/* Huge mappings and many anchors: refused in bounded time, not compared quadratically. */
+	n = 64000 * 16;
+	s = malloc(n + 32);
+	k = (size_t)sprintf(s, "services:\n");
+	for (int i = 0; i < 64000; i++)
+		k += (size_t)sprintf(s + k, "  s%d: {}\n", i);
+	expect_malformed(s, "bounded time");
+	k = 0;
+	for (int i = 0; i < 4000; i++)
+		k += (size_t)sprintf(s + k, "a%d: &a%d 1\n", i, i);
+	k += (size_t)sprintf(s + k, "b:\n");
+	for (int i = 0; i < 20000 && k + 16 < n; i++)
+		k += (size_t)sprintf(s + k, "  - *a0\n");
+	expect_malformed(s, "alias lookups");
+	free(s);
 	/* Keys YAML reads as numbers or bools: Compose would see other text. */
 	expect_malformed("services:\n  0x10:\n    image: a\n", "number, bool or null");
 	expect_malformed("services:\n  web:\n    image: a\n  web:\n    image: b\n", "duplicate");
