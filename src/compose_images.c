@@ -346,7 +346,15 @@ static cv_ynode *resolve(cx *c, const cv_ynode *raw, const char *path, int depth
 	if (override)
 		c->in_override++;
 	cv_ynode *out = NULL;
-	if (raw->kind == CV_Y_NULL || cv_yaml_is_null(raw)) {
+	if (override && raw->kind != CV_Y_SEQ && raw->kind != CV_Y_MAP) {
+		/* yaml.v3 reads a scalar under a tag it does not know as text:
+		 * "!override null" is the string "null", an empty one "". */
+		out = mk(c, CV_Y_SCALAR, raw->line);
+		if (out) {
+			out->s = raw->s ? raw->s : (char *)"";
+			out->len = raw->s ? raw->len : 0;
+		}
+	} else if (raw->kind == CV_Y_NULL || cv_yaml_is_null(raw)) {
 		out = mk(c, CV_Y_NULL, raw->line);
 	} else if (raw->kind == CV_Y_SCALAR) {
 		out = mk(c, CV_Y_SCALAR, raw->line);

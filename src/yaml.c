@@ -116,6 +116,7 @@ typedef struct {
 	const cv_ynode *alias_ret; /* the node the last alias returned */
 	size_t ndocs_seen;
 	size_t alias_steps;
+	int bad_tab;            /* block_scalar_body met a tab in indentation */
 } yp;
 
 static int yfail(yp *p, const char *what)
@@ -378,7 +379,6 @@ static cv_ynode *quoted(yp *p)
 			case 'e': out[k++] = 0x1b; break;
 			case ' ': out[k++] = ' '; break;
 			case '"': out[k++] = '"'; break;
-			case '/': out[k++] = '/'; break;
 			case '\\': out[k++] = '\\'; break;
 			case 'x': ndig = 2; break;
 			case 'u': ndig = 4; break;
@@ -440,13 +440,16 @@ static void plain_span(yp *p, int flow, size_t *start, size_t *len, int *is_key)
 	*is_key = 0;
 	while (!is_eol(cur(p))) {
 		char c = cur(p);
-		if (c == ':' && (is_ws_or_eol(peek(p, 1)) || (flow && is_flow_ind(peek(p, 1))))) {
+		/* As yaml.v3 scans: ':' ends a plain scalar only before white
+		 * space ("a:b" is one scalar, in flow too), and in flow context
+		 * '?' and the flow indicators end it. */
+		if (c == ':' && is_ws_or_eol(peek(p, 1))) {
 			*is_key = 1;
 			break;
 		}
 		if (c == '#' && p->pos > *start && is_blank(p->s[p->pos - 1]))
 			break;
-		if (flow && is_flow_ind(c))
+		if (flow && (is_flow_ind(c) || c == '?'))
 			break;
 		adv(p);
 	}
@@ -456,71 +459,115 @@ static void plain_span(yp *p, int flow, size_t *start, size_t *len, int *is_key)
 	*len = e - *start;
 }
 
+/* After a plain scalar's text on this line: is a comment what ends it? */
+static int comment_follows(const yp *p)
+{
+	size_t i = p->pos;
+	while (i < p->n && is_blank(p->s[i]))
+		i++;
+	return i < p->n && p->s[i] == '#';
+}
+
+/*
+ * From the end of the current line, move to the next continuation line of
+ * a multi-line plain scalar: the next non-empty line, indented at least
+ * min_col, that is not a comment or a document marker (as yaml.v3 scans,
+ * a comment ends a plain scalar). *breaks gets the empty lines skipped.
+ * Returns 0 (position unchanged) when there is none.
+ */
+static int plain_continuation(yp *p, size_t min_col, size_t *breaks)
+{
+	size_t pos = p->pos, ls = p->line_start, line = p->line;
+	*breaks = 0;
+	skip_to_eol(p);
+	for (;;) {
+		if (cur(p) == '\r')
+			adv(p);
+		if (cur(p) != '\n')
+			break;
+		adv(p);
+		while (cur(p) == ' ' || cur(p) == '\t')
+			adv(p);
+		char c = cur(p);
+		if (c == '\n' || c == '\r') {
+			(*breaks)++;
+			continue;
+		}
+		if (c == '\0' || c == '#' || col(p) < min_col || at_doc_marker(p))
+			break;
+		for (size_t i = p->line_start; i < p->pos; i++)
+			if (p->s[i] == '\t')
+				goto none;
+		return 1;
+	}
+none:
+	p->pos = pos;
+	p->line_start = ls;
+	p->line = line;
+	return 0;
+}
+
 /* A plain scalar in block context, with continuation lines indented at
- * least min_col (folded with spaces). Stops before a ':' key indicator. */
+ * least min_col: lines folded with a space, empty lines kept as line
+ * breaks. Stops before a ':' key indicator. */
 static cv_ynode *plain_block(yp *p, size_t min_col, int *is_key)
 {
 	size_t start, len;
 	plain_span(p, 0, &start, &len, is_key);
-	if (*is_key || !at_line_end(p)) {
+	if (*is_key || !at_line_end(p) || comment_follows(p)) {
 		if (!*is_key)
 			skip_to_eol(p);
 		return scalar(p, p->s + start, len, 1);
 	}
-	/* Multi-line plain scalar: collect continuation lines. */
+	/* Two passes: measure, then copy. */
 	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
-	size_t total = len;
-	size_t first_start = start, first_len = len;
-	/* First pass: measure. */
-	for (;;) {
-		skip_to_eol(p);
-		/* A more indented "- x" is text here, as in YAML. */
-		if (!next_content(p) || col(p) < min_col)
-			break;
-		size_t s2, l2;
-		int k2;
-		plain_span(p, 0, &s2, &l2, &k2);
-		if (k2)
-			break; /* a key: not a continuation (the caller reports it) */
-		total += 1 + l2;
-	}
-	p->pos = save_pos;
-	p->line_start = save_ls;
-	p->line = save_line;
-	if (total == first_len) {
-		skip_to_eol(p);
-		return scalar(p, p->s + first_start, first_len, 1);
-	}
-	char *buf = cv_yaml_alloc(p->y, total + 1);
-	if (!buf) {
-		yfail(p, "out of memory (or over the reader's memory limit)");
-		return NULL;
-	}
-	memcpy(buf, p->s + first_start, first_len);
-	size_t k = first_len;
-	for (;;) {
-		skip_to_eol(p);
-		size_t bp = p->pos, bls = p->line_start, bl = p->line;
-		if (!next_content(p) || col(p) < min_col) {
-			p->pos = bp;
-			p->line_start = bls;
-			p->line = bl;
-			break;
+	char *buf = NULL;
+	size_t k = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) {
+			buf = cv_yaml_alloc(p->y, k + 1);
+			if (!buf) {
+				yfail(p, "out of memory (or over the reader's memory limit)");
+				return NULL;
+			}
+			p->pos = save_pos;
+			p->line_start = save_ls;
+			p->line = save_line;
 		}
-		size_t s2, l2;
-		int k2;
-		size_t ap = p->pos, als = p->line_start, al = p->line;
-		plain_span(p, 0, &s2, &l2, &k2);
-		if (k2) {
-			p->pos = ap;
-			p->line_start = als;
-			p->line = al;
-			break;
+		k = 0;
+		if (buf)
+			memcpy(buf, p->s + start, len);
+		k = len;
+		size_t breaks;
+		int ended_by_comment = 0;
+		for (;;) {
+			size_t bp = p->pos, bls = p->line_start, bl = p->line, s2, l2;
+			int k2;
+			if (ended_by_comment || !plain_continuation(p, min_col, &breaks))
+				break;
+			plain_span(p, 0, &s2, &l2, &k2);
+			if (k2) { /* a key: not a continuation (the caller reads it) */
+				p->pos = bp;
+				p->line_start = bls;
+				p->line = bl;
+				break;
+			}
+			ended_by_comment = comment_follows(p);
+			for (size_t j = 0; j < (breaks ? breaks : 1); j++) {
+				if (buf)
+					buf[k] = breaks ? '\n' : ' ';
+				k++;
+			}
+			if (buf)
+				memcpy(buf + k, p->s + s2, l2);
+			k += l2;
 		}
-		buf[k++] = ' ';
-		memcpy(buf + k, p->s + s2, l2);
-		k += l2;
+		if (!pass && k == len) {
+			skip_to_eol(p);
+			return scalar(p, p->s + start, len, 1);
+		}
 	}
+	skip_to_eol(p);
 	cv_ynode *n = new_node(p, CV_Y_SCALAR);
 	if (!n)
 		return NULL;
@@ -539,7 +586,7 @@ static cv_ynode *plain_block(yp *p, size_t min_col, int *is_key)
 static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char *buf)
 {
 	size_t k = 0, pending_nl = 0;
-	int any = 0;
+	int any = 0, prev_blank = 0;
 #define PUT(ch) do { if (buf) buf[k] = (ch); k++; } while (0)
 	while (p->pos < p->n) {
 		size_t ls = p->pos, sp = 0;
@@ -556,11 +603,24 @@ static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char
 			adv(p);
 			continue;
 		}
+		if ((long)sp < indent && c == '\t') {
+			p->bad_tab = 1; /* libyaml refuses a tab where indentation is expected */
+			break;
+		}
 		if ((long)sp < indent)
 			break;
+		/* Folding (>) joins two lines with a space only when neither
+		 * is more indented than the block; otherwise, and in literal
+		 * style, the line break is kept (libyaml's rule). */
+		int blank = ls + sp < p->n && (long)sp > indent;
+		if (!blank && (long)sp == indent)
+			blank = is_blank(c);
 		if (any) {
-			if (literal || pending_nl)
-				for (size_t j = 0; j < pending_nl + (size_t)literal; j++)
+			if (literal || prev_blank || blank)
+				for (size_t j = 0; j < pending_nl + 1; j++)
+					PUT('\n');
+			else if (pending_nl)
+				for (size_t j = 0; j < pending_nl; j++)
 					PUT('\n');
 			else
 				PUT(' ');
@@ -571,6 +631,7 @@ static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char
 		}
 		pending_nl = 0;
 		any = 1;
+		prev_blank = blank;
 		for (long j = 0; j < indent; j++)
 			adv(p);
 		while (!is_eol(cur(p))) {
@@ -632,6 +693,10 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 				i++;
 				continue;
 			}
+			if (i + sp < p->n && p->s[i + sp] == '\t') {
+				yfail(p, "a tab in a block scalar's indentation");
+				return NULL;
+			}
 			indent = (long)sp;
 			break;
 		}
@@ -641,6 +706,10 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 	/* Measure, then copy: memory stays proportional to the text. */
 	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
 	size_t len = block_scalar_body(p, indent, literal, chomp, NULL);
+	if (p->bad_tab) {
+		yfail(p, "a tab in a block scalar's indentation");
+		return NULL;
+	}
 	p->pos = save_pos;
 	p->line_start = save_ls;
 	p->line = save_line;
@@ -704,7 +773,9 @@ static int props(yp *p, const char **anc, size_t *anc_len, const char **tag, siz
 		} else {
 			return 1;
 		}
-		if (!is_ws_or_eol(cur(p)) && !is_flow_ind(cur(p)))
+		/* libyaml (so yaml.v3) ends an anchor only at white space or
+		 * ',' ']' '}': "&a{" is an error there, so it is here. */
+		if (!is_ws_or_eol(cur(p)) && cur(p) != ',' && cur(p) != ']' && cur(p) != '}')
 			return yfail(p, "an anchor not followed by white space");
 		skip_blanks(p);
 	}
@@ -826,11 +897,17 @@ static cv_ynode *flow_collection(yp *p)
 			yfail(p, "an empty entry in a flow collection");
 			return NULL;
 		}
+		size_t key_line = p->line;
 		cv_ynode *key = flow_node(p);
 		if (!key)
 			return NULL;
 		cv_ynode *val = NULL;
 		flow_skip(p);
+		if (cur(p) == ':' && p->line != key_line) {
+			/* YAML's implicit keys stay on one line (yaml.v3 refuses). */
+			yfail(p, "a mapping key that spans lines");
+			return NULL;
+		}
 		if (cur(p) == ':') {
 			if (!is_map) {
 				yfail(p, "a mapping inside a flow sequence");
@@ -882,7 +959,13 @@ static cv_ynode *flow_node(yp *p)
 		n = quoted(p);
 	else if (c == ',' || c == ']' || c == '}')
 		n = new_node(p, CV_Y_NULL);
-	else {
+	else if (strchr("|>%@`#?:", c) || (c == '-' && is_ws_or_eol(peek(p, 1)))) {
+		/* Indicators that cannot start a plain scalar in flow context
+		 * (yaml.v3 refuses them too; "?" and ":" would be explicit keys
+		 * and values, which this reader does not take). */
+		yfail(p, "a character that cannot start a value in a flow collection");
+		return NULL;
+	} else {
 		size_t s, l;
 		int k;
 		plain_span(p, 1, &s, &l, &k);
@@ -974,11 +1057,16 @@ static cv_ynode *block_map(yp *p, size_t indent, cv_ynode *first_key)
 		}
 		int is_key = 0;
 		if (c == '"' || c == '\'') {
+			size_t key_line = p->line;
 			key = quoted(p);
 			if (!key)
 				return NULL;
 			skip_blanks(p);
 			is_key = cur(p) == ':' && is_ws_or_eol(peek(p, 1));
+			if (is_key && p->line != key_line) {
+				yfail(p, "a mapping key that spans lines");
+				return NULL;
+			}
 		} else {
 			size_t s, l;
 			plain_span(p, 0, &s, &l, &is_key);
@@ -1005,7 +1093,10 @@ static cv_ynode *block_seq(yp *p, size_t indent)
 		return NULL;
 	for (;;) {
 		adv(p); /* '-' */
-		skip_blanks(p);
+		while (cur(p) == ' ')
+			adv(p);
+		if (cur(p) == '\t') /* yaml.v3 refuses a tab after "- " too */
+			return yfail(p, "a tab after a sequence indicator"), NULL;
 		cv_ynode *item;
 		if (at_line_end(p)) {
 			skip_to_eol(p);
@@ -1082,10 +1173,16 @@ static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 	} else if (c == '?' && is_ws_or_eol(peek(p, 1))) {
 		yfail(p, "complex mapping keys are not supported");
 	} else if (c == '"' || c == '\'') {
+		size_t key_line = p->line;
 		n = quoted(p);
 		if (!n)
 			goto done;
 		skip_blanks(p);
+		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1)) && p->line != key_line) {
+			yfail(p, "a mapping key that spans lines");
+			n = NULL;
+			goto done;
+		}
 		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1))) {
 			if (!allow_coll) {
 				yfail(p, "a mapping on the same line as its key");
@@ -1188,6 +1285,10 @@ static int yaml_parse_all(yp *p)
 			started = 1;
 			skip_marker(p);
 		}
+		/* yaml.v3 reads only the first document without a "---" (and
+		 * not after directives). */
+		if (!started && (p->ndocs_seen || directives))
+			return yfail(p, "a document without a \"---\" start marker");
 		if (p->ndocs_seen >= CV_YAML_MAX_DOCS)
 			return yfail(p, "too many documents");
 		root = node_at(p, 0, 1);
