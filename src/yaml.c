@@ -241,6 +241,15 @@ static int next_content(yp *p)
 		char c = cur(p);
 		if (c == '\0')
 			return 0;
+		if (c == '\t') {
+			/* yaml.v3 refuses a tab in a line's indentation, even before a
+			 * comment or on an otherwise empty line. */
+			size_t i = p->line_start;
+			while (i < p->pos && p->s[i] == ' ')
+				i++;
+			if (i == p->pos)
+				return yfail(p, "a tab in the indentation");
+		}
 		if (is_blank(c)) {
 			adv(p);
 		} else if (c == '#' && (p->pos == p->line_start || is_blank(p->s[p->pos - 1]))) {
@@ -662,10 +671,10 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 	adv(p);
 	for (int i = 0; i < 2; i++) {
 		char c = cur(p);
-		if (c == '-' || c == '+') {
+		if ((c == '-' || c == '+') && !chomp) {
 			chomp = c == '-' ? -1 : 1;
 			adv(p);
-		} else if (c >= '1' && c <= '9') {
+		} else if (c >= '1' && c <= '9' && !explicit_indent) {
 			explicit_indent = c - '0';
 			adv(p);
 		}
@@ -1239,6 +1248,7 @@ static int yaml_parse_all(yp *p)
 {
 	for (;;) {
 		int started = 0, directives = 0;
+		size_t marker_line = 0;
 		cv_ynode *root;
 		p->anchors = NULL;
 		p->n_anchors = 0;
@@ -1283,6 +1293,7 @@ static int yaml_parse_all(yp *p)
 			if (started)
 				goto empty; /* "---" right after "---" */
 			started = 1;
+			marker_line = p->line;
 			skip_marker(p);
 		}
 		/* yaml.v3 reads only the first document without a "---" (and
@@ -1291,7 +1302,8 @@ static int yaml_parse_all(yp *p)
 			return yfail(p, "a document without a \"---\" start marker");
 		if (p->ndocs_seen >= CV_YAML_MAX_DOCS)
 			return yfail(p, "too many documents");
-		root = node_at(p, 0, 1);
+		/* On the "---" line itself only a scalar or a flow collection. */
+		root = node_at(p, 0, !(started && p->line == marker_line));
 		if (!root)
 			return 0;
 		p->y->docs[p->y->ndocs++] = root;

@@ -271,3 +271,36 @@ test('generated compose files: the C reader agrees with yaml.v3 + Compose rules'
   assert.ok(pinnedSeen > N / 10 && unpinnedSeen > N / 10, `pinned ${pinnedSeen}, unpinned ${unpinnedSeen}`);
   assert.ok(agree > N * 0.8);
 });
+
+/** The generated files with 1-3 random edits (replace, insert, delete) from YAML's syntax characters:
+ * probes the reader's syntax where the generator writes only well-formed text. @param {number} seed */
+export function mutate(seed) {
+  let s = generate(seed);
+  let x = (seed * 2654435761) >>> 0;
+  const rnd = (/** @type {number} */ n) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return (x >>> 8) % n; };
+  const alphabet = ' \n:-#&*!|>\'"[]{},<$@x.?%\t\\';
+  for (let j = 1 + rnd(3); j > 0; j--) {
+    const p = rnd(s.length), ch = alphabet[rnd(alphabet.length)], op = rnd(3);
+    s = op === 0 ? s.slice(0, p) + ch + s.slice(p + 1) : op === 1 ? s.slice(0, p) + ch + s.slice(p) : s.slice(0, p) + s.slice(p + 1);
+  }
+  return s;
+}
+
+test('mutated compose files: whatever the C reader accepts, yaml.v3 reads the same way', { skip: !have && 'make compose-diff first' }, () => {
+  const N = Number(process.env.COMPOSE_DIFF_N ?? 5000);
+  const cases = Array.from({ length: N }, (_, i) => mutate(i + 1));
+  const c = runAll(CLI, cases);
+  const o = runAll(ORACLE, cases);
+  let accepted = 0, stricter = 0;
+  const bad = [];
+  for (let i = 0; i < N; i++) {
+    if (!c[i].ok) { if (o[i].ok) stricter++; continue; }
+    accepted++;
+    if (!o[i].ok || JSON.stringify(norm(c[i])) !== JSON.stringify(norm(o[i]))) bad.push({ seed: i + 1, yaml: cases[i], c: c[i], o: o[i] });
+  }
+  if (bad.length) console.log(JSON.stringify(bad.slice(0, 3), null, 1));
+  assert.equal(bad.length, 0, `${bad.length} disagreement(s)`);
+  // Most mutations break the file for both; the C side refuses little that yaml.v3 reads.
+  assert.ok(accepted > N / 4, `accepted ${accepted}`);
+  assert.ok(stricter < N / 20, `refused ${stricter} that yaml.v3 reads`);
+});
