@@ -5,10 +5,11 @@
 // construct of the issue must agree; the C side may refuse (fail closed) but must then say why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers.mjs';
+import { dstackEvidence } from '../pki/forge.mjs';
 
 const CLI = join(ROOT, 'build/native/compose-images-cli');
 const ORACLE = join(ROOT, 'build/native/compose-oracle');
@@ -303,4 +304,28 @@ test('mutated compose files: whatever the C reader accepts, yaml.v3 reads the sa
   // Most mutations break the file for both; the C side refuses little that yaml.v3 reads.
   assert.ok(accepted > N / 4, `accepted ${accepted}`);
   assert.ok(stricter < N / 20, `refused ${stricter} that yaml.v3 reads`);
+});
+
+// End to end: an app-compose the quote binds (forged dstack evidence, tests/pki/forge.mjs) whose compose file
+// pins its image in a first document and replaces it in a second. The report must not say pinned.
+const NATIVE = join(ROOT, 'build/native/cvm-verify-native');
+test('a bound app-compose with a second document: app.images_pinned does not pass', { skip: !existsSync(NATIVE) && 'make native first' }, () => {
+  const yaml = `services:\n  web:\n    image: nginx${PIN}\n---\nservices:\n  web:\n    image: nginx:latest\n`;
+  const appCompose = JSON.stringify({ manifest_version: 2, name: 'multi-doc', runner: 'docker-compose', docker_compose_file: yaml,
+    kms_enabled: true, gateway_enabled: true, public_logs: true, public_sysinfo: true, public_tcbinfo: true,
+    local_key_provider_enabled: false, key_provider_id: '', allowed_envs: [], no_instance_id: false, secure_time: true });
+  const e = dstackEvidence({ appCompose });
+  for (const [require, status] of [[false, 'warn'], [true, 'fail']]) {
+    const r = spawnSync(NATIVE, [], { input: JSON.stringify(e.request({ policy: { require_pinned_images: require } })), encoding: 'utf8' });
+    const rep = JSON.parse(r.stdout);
+    assert.ok(!rep.error, JSON.stringify(rep.error));
+    assert.equal(rep.checks.find((/** @type {any} */ c) => c.id === 'app.compose_hash').status, 'pass');
+    const c = rep.checks.find((/** @type {any} */ x) => x.id === 'app.images_pinned');
+    assert.equal(c.status, status, c.message);
+    assert.equal(c.code, 'IMAGE_NOT_PINNED');
+    assert.match(c.message, /web \(a tag, not a digest\)/);
+    const im = rep.app.images.find((/** @type {any} */ x) => x.service === 'web');
+    assert.equal(im.image, 'nginx:latest');
+    assert.equal(im.pinned, false);
+  }
 });
