@@ -138,7 +138,13 @@ func (r *resetter) resolve(n *yaml.Node, path []string, depth int) (*yaml.Node, 
 				return nil, err
 			}
 			if v != nil {
-				out = append(out, t.Content[i], t.Content[i+1])
+				// compose-go hands yaml.v3 the alias target itself under "<<",
+				// so an alias to a sequence of maps merges too.
+				if k == "<<" {
+					out = append(out, t.Content[i], v)
+				} else {
+					out = append(out, t.Content[i], t.Content[i+1])
+				}
 			}
 		}
 		t.Content = out
