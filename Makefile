@@ -101,6 +101,19 @@ $(NATIVE)/cvm-verify-native: tests/c/native_main.c $(NATIVE)/libcv.a
 	@echo "LD $@"
 	@$(CC) $(NATIVE_CFLAGS) $(OUR_WARN) $< $(NATIVE)/libcv.a -o $@
 
+# ---- compose differential (tests/js/compose-differential.test.mjs) ----
+# The C runner of cv_compose_images and the Go oracle on yaml.v3 (Debian golang-gopkg-yaml.v3-dev, offline).
+.PHONY: compose-diff
+compose-diff: $(NATIVE)/compose-images-cli $(NATIVE)/compose-oracle
+test-js: compose-diff
+$(NATIVE)/compose-images-cli: tests/c/compose_images_cli.c $(NATIVE)/libcv.a
+	@echo "LD $@"
+	@$(CC) $(NATIVE_CFLAGS) $(OUR_WARN) $< $(NATIVE)/libcv.a -o $@
+$(NATIVE)/compose-oracle: tests/oracle/compose/main.go
+	@mkdir -p $(dir $@)
+	@echo "GO $@"
+	@GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE=$(abspath build/gocache) go build -o $@ ./tests/oracle/compose/
+
 # ---- wasm ----
 wasm: $(WASM)
 build/wasm-fast/%.o: third_party/%.c | deps-system

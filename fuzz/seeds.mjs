@@ -183,6 +183,14 @@ add('compose', 'app-compose-anchors.json', { ...JSON.parse(appCompose), docker_c
   add('compose', 'extends-chain.yaml', `${chain}  s40:\n    image: "z@sha256:${'e'.repeat(64)}"\n`);
 }
 
+// ---- yaml: the reader and the Compose rules (multiple documents, tags, volumes, include) ----
+for (const [name, buf] of seeds.compose ?? []) if (name.endsWith('.yaml')) add('yaml', name, buf);
+{
+  const pin = `@sha256:${'f'.repeat(64)}`;
+  add('yaml', 'multi-doc.yaml', `%YAML 1.1\n---\nservices:\n  a: &a\n    image: x${pin}\n...\n---\nservices:\n  a:\n    image: !reset null\n    build: .\n  b: !override\n    volumes:\n      - {type: image, source: "$R/y", target: /y}\n---\ninclude: [other.yaml]\nservices: {}\n`);
+  add('yaml', 'extends-reset.yaml', `services:\n  base:\n    image: b${pin}\n    pull_policy: build\n  web:\n    extends: base\n    pull_policy: !reset\n    image: !!str 'w${pin}'\n`);
+}
+
 // ---- run_json: whole requests ----
 /** @param {string} p */
 function quoteOf(p) {

@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(emscripten binaryen node-acorn clang lld libclang-rt-14-dev dpkg-dev xz-utils chromium brotli wabt cppcheck clang-tidy prometheus python3-yaml)
+PACKAGES=(emscripten binaryen node-acorn clang lld libclang-rt-14-dev dpkg-dev xz-utils chromium brotli wabt cppcheck clang-tidy prometheus python3-yaml golang golang-gopkg-yaml.v3-dev)
 
 # Pinned orig tarballs (Debian bookworm). A different tarball is refused.
 BEARSSL_ORIG=bearssl_0.6+dfsg.1.orig.tar.xz

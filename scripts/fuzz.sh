@@ -35,7 +35,7 @@ max_len() {
 	quote) echo 8192 ;;
 	jsonnum) echo 512 ;;
 	x509) echo 6144 ;;
-	compose) echo 16384 ;;
+	compose | yaml) echo 16384 ;;
 	collateral | eventlog) echo 32768 ;;
 	evidence | run_json | cache) echo 65536 ;;
 	*) echo 16384 ;;
@@ -44,7 +44,7 @@ max_len() {
 dict() {
 	case $1 in
 	quote | x509) echo fuzz/der.dict ;;
-	compose) echo fuzz/yaml.dict ;;
+	compose | yaml) echo fuzz/yaml.dict ;;
 	*) echo fuzz/json.dict ;;
 	esac
 }

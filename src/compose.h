@@ -14,35 +14,7 @@
 #include "jsonw.h"
 #include "report.h"
 
-/* ---- docker-compose images (yaml_images.c) ---- */
-
-#define CV_MAX_SERVICES 256
-
-typedef struct {
-	char *service;          /* owned */
-	char *image;            /* owned; NULL when the service names no image */
-	int pinned;
-	const char *why;        /* static reason when not pinned, else NULL */
-} cv_image;
-
-typedef struct {
-	cv_image *v;            /* owned */
-	size_t n;
-} cv_image_list;
-
-/*
- * List each service's image from docker-compose YAML. A bounded reader of
- * the block-style subset compose files use (mappings, sequences, plain and
- * quoted scalars, block scalars, flow collections, comments), resolving
- * anchors/aliases, merge keys (<<) and same-file `extends`. Codes:
- * CV_COMPOSE_MALFORMED (with the line), CV_OUT_OF_MEMORY.
- */
-cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_diag *d);
-void cv_image_list_free(cv_image_list *l);
-
-/* An image is pinned iff it ends in "@sha256:" + 64 lower-case hex and uses
- * no ${VAR} (host-controlled). *why gets the reason when not pinned. */
-int cv_image_pinned(const char *image, const char **why);
+#include "compose_images.h"
 
 /* ---- app-compose.json ---- */
 

@@ -796,7 +796,7 @@ static void test_yaml(void)
 {
 	char yaml[4096];
 	snprintf(yaml, sizeof yaml,
-		"%%YAML 1.2\n"
+		"%%YAML 1.1\n"
 		"---\n"
 		"# anchors in extension fields\n"
 		"x-base: &base\n"

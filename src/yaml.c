@@ -1,99 +1,105 @@
 /*
- * A bounded YAML subset reader, just enough to list the images of a
- * docker-compose file (dstack.md section 6): a textual grep would miss
- * `image: *anchor`, merge keys and `extends`.
- *
- * Supported: block mappings and sequences (including "- key: v" compact
- * forms and sequences at their key's indentation), plain / single / double
- * quoted scalars (multi-line too), block scalars (| and >), flow
- * collections, comments, anchors, aliases, tags (ignored), merge keys, one
- * document. Not supported (reported as malformed): complex keys (?),
- * collections as keys, tabs in indentation.
- *
- * Bounds: nodes, anchors, nesting depth and arena memory are capped; alias
- * lookups run under a step budget, so aliases cannot blow up the work.
- * Aliases share nodes (a DAG); anchors are registered after their node is
- * parsed, so there are no cycles.
+ * The bounded YAML reader of yaml.h: a recursive-descent reader of the
+ * block and flow syntax compose files use, every document of the stream,
+ * tags kept on nodes. Strict: what it does not read is an error with the
+ * line, never a guess (docs/compose-model.md).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose.h"
+#include "yaml.h"
 
-#define Y_MAX_DEPTH    64
 #define Y_MAX_NODES    200000
 #define Y_MAX_ANCHORS  4096
 #define Y_MAX_MEM      (32u << 20)
-#define Y_LOOKUP_STEPS 100000
-#define Y_MAX_EXTENDS  8
+#define Y_MAX_ALIAS_STEPS 5000000
 
 /* ---- arena ---- */
 
-typedef struct yblock {
-	struct yblock *next;
+struct cv_yblock {
+	struct cv_yblock *next;
 	size_t used, cap;
 	_Alignas(16) unsigned char data[];
-} yblock;
+};
 
-typedef struct {
-	yblock *head;
-	size_t total;
-} yarena;
-
-static void *arena_alloc(yarena *a, size_t n)
+void *cv_yaml_alloc(cv_yaml *y, size_t n)
 {
+	if (n > Y_MAX_MEM)
+		return NULL;
 	n = (n + 15) & ~(size_t)15;
-	if (!a->head || a->head->cap - a->head->used < n) {
+	if (!y->arena || y->arena->cap - y->arena->used < n) {
 		size_t cap = n > 16384 ? n : 16384;
-		if (a->total + cap > Y_MAX_MEM)
+		if (y->arena_total + cap > Y_MAX_MEM)
 			return NULL;
-		yblock *b = malloc(sizeof *b + cap);
+		cv_yblock *b = malloc(sizeof *b + cap);
 		if (!b)
 			return NULL;
-		b->next = a->head;
+		b->next = y->arena;
 		b->used = 0;
 		b->cap = cap;
-		a->head = b;
-		a->total += cap;
+		y->arena = b;
+		y->arena_total += cap;
 	}
-	void *p = a->head->data + a->head->used;
-	a->head->used += n;
+	void *p = y->arena->data + y->arena->used;
+	y->arena->used += n;
 	return p;
 }
 
-static void arena_free(yarena *a)
+void cv_yaml_free(cv_yaml *y)
 {
-	while (a->head) {
-		yblock *n = a->head->next;
-		free(a->head);
-		a->head = n;
+	if (!y)
+		return;
+	while (y->arena) {
+		cv_yblock *n = y->arena->next;
+		free(y->arena);
+		y->arena = n;
 	}
-	a->total = 0;
+	y->arena_total = 0;
+	y->ndocs = 0;
 }
 
-/* ---- nodes ---- */
+cv_ynode *cv_yaml_node(cv_yaml *y, int kind)
+{
+	cv_ynode *n = cv_yaml_alloc(y, sizeof *n);
+	if (n) {
+		memset(n, 0, sizeof *n);
+		n->kind = kind;
+	}
+	return n;
+}
 
-enum { Y_NULL, Y_SCALAR, Y_SEQ, Y_MAP };
+int cv_yaml_append(cv_yaml *y, cv_ynode *coll, cv_ynode *key, cv_ynode *val)
+{
+	cv_yentry *e = cv_yaml_alloc(y, sizeof *e);
+	if (!e)
+		return 0;
+	e->key = key;
+	e->val = val;
+	e->next = NULL;
+	if (coll->last)
+		coll->last->next = e;
+	else
+		coll->first = e;
+	coll->last = e;
+	return 1;
+}
 
-typedef struct ynode ynode;
-typedef struct yentry {
-	ynode *key;             /* NULL in a sequence */
-	ynode *val;
-	struct yentry *next;
-} yentry;
+int cv_yaml_is_null(const cv_ynode *n)
+{
+	if (!n || n->kind == CV_Y_NULL)
+		return 1;
+	if (n->kind != CV_Y_SCALAR || !n->plain || n->tag)
+		return 0;
+	return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
+		strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
+}
 
-struct ynode {
-	int kind;
-	int plain;              /* a plain (unquoted) scalar */
-	char *s;                /* scalar text, NUL-terminated */
-	size_t len;
-	yentry *first, *last;
-};
+/* ---- reader state ---- */
 
 typedef struct yanchor {
 	const char *name;
 	size_t len;
-	ynode *node;
+	cv_ynode *node;
 	struct yanchor *next;
 } yanchor;
 
@@ -101,12 +107,16 @@ typedef struct {
 	const char *s;
 	size_t n, pos;
 	size_t line_start, line; /* line is 1-based */
-	yarena a;
+	cv_yaml *y;
 	int depth;
 	size_t nodes, n_anchors;
 	yanchor *anchors;
 	int failed;
 	cv_diag *d;
+	const cv_ynode *alias_ret; /* the node the last alias returned */
+	size_t ndocs_seen;
+	size_t alias_steps;
+	int bad_tab;            /* block_scalar_body met a tab in indentation */
 } yp;
 
 static int yfail(yp *p, const char *what)
@@ -119,7 +129,7 @@ static int yfail(yp *p, const char *what)
 	return 0;
 }
 
-static ynode *new_node(yp *p, int kind)
+static cv_ynode *new_node(yp *p, int kind)
 {
 	if (p->failed)
 		return NULL;
@@ -127,39 +137,27 @@ static ynode *new_node(yp *p, int kind)
 		yfail(p, "too many nodes");
 		return NULL;
 	}
-	ynode *n = arena_alloc(&p->a, sizeof *n);
+	cv_ynode *n = cv_yaml_node(p->y, kind);
 	if (!n) {
 		yfail(p, "out of memory (or over the reader's memory limit)");
 		return NULL;
 	}
-	memset(n, 0, sizeof *n);
-	n->kind = kind;
+	n->line = p->line;
 	return n;
 }
 
-static int add_entry(yp *p, ynode *coll, ynode *key, ynode *val)
+static int add_entry(yp *p, cv_ynode *coll, cv_ynode *key, cv_ynode *val)
 {
-	yentry *e = arena_alloc(&p->a, sizeof *e);
-	if (!e)
-		return yfail(p, "out of memory");
-	e->key = key;
-	e->val = val;
-	e->next = NULL;
-	if (coll->last)
-		coll->last->next = e;
-	else
-		coll->first = e;
-	coll->last = e;
-	return 1;
+	return cv_yaml_append(p->y, coll, key, val) ? 1 : yfail(p, "out of memory");
 }
 
 /* A scalar node from text (copied). */
-static ynode *scalar(yp *p, const char *s, size_t len, int plain)
+static cv_ynode *scalar(yp *p, const char *s, size_t len, int plain)
 {
-	ynode *n = new_node(p, Y_SCALAR);
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
 	if (!n)
 		return NULL;
-	n->s = arena_alloc(&p->a, len + 1);
+	n->s = cv_yaml_alloc(p->y, len + 1);
 	if (!n->s) {
 		yfail(p, "out of memory (or over the reader's memory limit)");
 		return NULL;
@@ -169,16 +167,6 @@ static ynode *scalar(yp *p, const char *s, size_t len, int plain)
 	n->len = len;
 	n->plain = plain;
 	return n;
-}
-
-static int is_null_scalar(const ynode *n)
-{
-	if (!n || n->kind == Y_NULL)
-		return 1;
-	if (n->kind != Y_SCALAR || !n->plain)
-		return 0;
-	return n->len == 0 || strcmp(n->s, "~") == 0 || strcmp(n->s, "null") == 0 ||
-		strcmp(n->s, "Null") == 0 || strcmp(n->s, "NULL") == 0;
 }
 
 /* ---- character level ---- */
@@ -253,6 +241,15 @@ static int next_content(yp *p)
 		char c = cur(p);
 		if (c == '\0')
 			return 0;
+		if (c == '\t') {
+			/* yaml.v3 refuses a tab in a line's indentation, even before a
+			 * comment or on an otherwise empty line. */
+			size_t i = p->line_start;
+			while (i < p->pos && p->s[i] == ' ')
+				i++;
+			if (i == p->pos)
+				return yfail(p, "a tab in the indentation");
+		}
 		if (is_blank(c)) {
 			adv(p);
 		} else if (c == '#' && (p->pos == p->line_start || is_blank(p->s[p->pos - 1]))) {
@@ -264,7 +261,7 @@ static int next_content(yp *p)
 		}
 	}
 	if (at_doc_marker(p))
-		return 0; /* only the first document */
+		return 0; /* a document marker: the caller decides */
 	for (size_t i = p->line_start; i < p->pos; i++)
 		if (p->s[i] == '\t')
 			return yfail(p, "a tab in the indentation");
@@ -337,7 +334,7 @@ static void fold_break(yp *p, char *out, size_t *k)
 		out[(*k)++] = ' ';
 }
 
-static ynode *quoted(yp *p)
+static cv_ynode *quoted(yp *p)
 {
 	char q = cur(p);
 	size_t start = p->pos + 1, end = start;
@@ -356,7 +353,7 @@ static ynode *quoted(yp *p)
 		yfail(p, "an unterminated quoted string");
 		return NULL;
 	}
-	char *out = arena_alloc(&p->a, end - start + 1);
+	char *out = cv_yaml_alloc(p->y, end - start + 1);
 	if (!out) {
 		yfail(p, "out of memory (or over the reader's memory limit)");
 		return NULL;
@@ -391,7 +388,6 @@ static ynode *quoted(yp *p)
 			case 'e': out[k++] = 0x1b; break;
 			case ' ': out[k++] = ' '; break;
 			case '"': out[k++] = '"'; break;
-			case '/': out[k++] = '/'; break;
 			case '\\': out[k++] = '\\'; break;
 			case 'x': ndig = 2; break;
 			case 'u': ndig = 4; break;
@@ -433,7 +429,7 @@ static ynode *quoted(yp *p)
 		adv(p);
 	}
 	adv(p); /* the closing quote */
-	ynode *n = new_node(p, Y_SCALAR);
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
 	if (!n)
 		return NULL;
 	out[k] = '\0';
@@ -453,13 +449,16 @@ static void plain_span(yp *p, int flow, size_t *start, size_t *len, int *is_key)
 	*is_key = 0;
 	while (!is_eol(cur(p))) {
 		char c = cur(p);
-		if (c == ':' && (is_ws_or_eol(peek(p, 1)) || (flow && is_flow_ind(peek(p, 1))))) {
+		/* As yaml.v3 scans: ':' ends a plain scalar only before white
+		 * space ("a:b" is one scalar, in flow too), and in flow context
+		 * '?' and the flow indicators end it. */
+		if (c == ':' && is_ws_or_eol(peek(p, 1))) {
 			*is_key = 1;
 			break;
 		}
 		if (c == '#' && p->pos > *start && is_blank(p->s[p->pos - 1]))
 			break;
-		if (flow && is_flow_ind(c))
+		if (flow && (is_flow_ind(c) || c == '?'))
 			break;
 		adv(p);
 	}
@@ -469,72 +468,116 @@ static void plain_span(yp *p, int flow, size_t *start, size_t *len, int *is_key)
 	*len = e - *start;
 }
 
+/* After a plain scalar's text on this line: is a comment what ends it? */
+static int comment_follows(const yp *p)
+{
+	size_t i = p->pos;
+	while (i < p->n && is_blank(p->s[i]))
+		i++;
+	return i < p->n && p->s[i] == '#';
+}
+
+/*
+ * From the end of the current line, move to the next continuation line of
+ * a multi-line plain scalar: the next non-empty line, indented at least
+ * min_col, that is not a comment or a document marker (as yaml.v3 scans,
+ * a comment ends a plain scalar). *breaks gets the empty lines skipped.
+ * Returns 0 (position unchanged) when there is none.
+ */
+static int plain_continuation(yp *p, size_t min_col, size_t *breaks)
+{
+	size_t pos = p->pos, ls = p->line_start, line = p->line;
+	*breaks = 0;
+	skip_to_eol(p);
+	for (;;) {
+		if (cur(p) == '\r')
+			adv(p);
+		if (cur(p) != '\n')
+			break;
+		adv(p);
+		while (cur(p) == ' ' || cur(p) == '\t')
+			adv(p);
+		char c = cur(p);
+		if (c == '\n' || c == '\r') {
+			(*breaks)++;
+			continue;
+		}
+		if (c == '\0' || c == '#' || col(p) < min_col || at_doc_marker(p))
+			break;
+		for (size_t i = p->line_start; i < p->pos; i++)
+			if (p->s[i] == '\t')
+				goto none;
+		return 1;
+	}
+none:
+	p->pos = pos;
+	p->line_start = ls;
+	p->line = line;
+	return 0;
+}
+
 /* A plain scalar in block context, with continuation lines indented at
- * least min_col (folded with spaces). Stops before a ':' key indicator. */
-static ynode *plain_block(yp *p, size_t min_col, int *is_key)
+ * least min_col: lines folded with a space, empty lines kept as line
+ * breaks. Stops before a ':' key indicator. */
+static cv_ynode *plain_block(yp *p, size_t min_col, int *is_key)
 {
 	size_t start, len;
 	plain_span(p, 0, &start, &len, is_key);
-	if (*is_key || !at_line_end(p)) {
+	if (*is_key || !at_line_end(p) || comment_follows(p)) {
 		if (!*is_key)
 			skip_to_eol(p);
 		return scalar(p, p->s + start, len, 1);
 	}
-	/* Multi-line plain scalar: collect continuation lines. */
+	/* Two passes: measure, then copy. */
 	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
-	size_t total = len;
-	size_t first_start = start, first_len = len;
-	/* First pass: measure. */
-	for (;;) {
-		skip_to_eol(p);
-		/* A more indented "- x" is text here, as in YAML. */
-		if (!next_content(p) || col(p) < min_col)
-			break;
-		size_t s2, l2;
-		int k2;
-		plain_span(p, 0, &s2, &l2, &k2);
-		if (k2)
-			break; /* a key: not a continuation (the caller reports it) */
-		total += 1 + l2;
-	}
-	p->pos = save_pos;
-	p->line_start = save_ls;
-	p->line = save_line;
-	if (total == first_len) {
-		skip_to_eol(p);
-		return scalar(p, p->s + first_start, first_len, 1);
-	}
-	char *buf = arena_alloc(&p->a, total + 1);
-	if (!buf) {
-		yfail(p, "out of memory (or over the reader's memory limit)");
-		return NULL;
-	}
-	memcpy(buf, p->s + first_start, first_len);
-	size_t k = first_len;
-	for (;;) {
-		skip_to_eol(p);
-		size_t bp = p->pos, bls = p->line_start, bl = p->line;
-		if (!next_content(p) || col(p) < min_col) {
-			p->pos = bp;
-			p->line_start = bls;
-			p->line = bl;
-			break;
+	char *buf = NULL;
+	size_t k = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) {
+			buf = cv_yaml_alloc(p->y, k + 1);
+			if (!buf) {
+				yfail(p, "out of memory (or over the reader's memory limit)");
+				return NULL;
+			}
+			p->pos = save_pos;
+			p->line_start = save_ls;
+			p->line = save_line;
 		}
-		size_t s2, l2;
-		int k2;
-		size_t ap = p->pos, als = p->line_start, al = p->line;
-		plain_span(p, 0, &s2, &l2, &k2);
-		if (k2) {
-			p->pos = ap;
-			p->line_start = als;
-			p->line = al;
-			break;
+		k = 0;
+		if (buf)
+			memcpy(buf, p->s + start, len);
+		k = len;
+		size_t breaks;
+		int ended_by_comment = 0;
+		for (;;) {
+			size_t bp = p->pos, bls = p->line_start, bl = p->line, s2, l2;
+			int k2;
+			if (ended_by_comment || !plain_continuation(p, min_col, &breaks))
+				break;
+			plain_span(p, 0, &s2, &l2, &k2);
+			if (k2) { /* a key: not a continuation (the caller reads it) */
+				p->pos = bp;
+				p->line_start = bls;
+				p->line = bl;
+				break;
+			}
+			ended_by_comment = comment_follows(p);
+			for (size_t j = 0; j < (breaks ? breaks : 1); j++) {
+				if (buf)
+					buf[k] = breaks ? '\n' : ' ';
+				k++;
+			}
+			if (buf)
+				memcpy(buf + k, p->s + s2, l2);
+			k += l2;
 		}
-		buf[k++] = ' ';
-		memcpy(buf + k, p->s + s2, l2);
-		k += l2;
+		if (!pass && k == len) {
+			skip_to_eol(p);
+			return scalar(p, p->s + start, len, 1);
+		}
 	}
-	ynode *n = new_node(p, Y_SCALAR);
+	skip_to_eol(p);
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
 	if (!n)
 		return NULL;
 	buf[k] = '\0';
@@ -552,7 +595,7 @@ static ynode *plain_block(yp *p, size_t min_col, int *is_key)
 static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char *buf)
 {
 	size_t k = 0, pending_nl = 0;
-	int any = 0;
+	int any = 0, prev_blank = 0;
 #define PUT(ch) do { if (buf) buf[k] = (ch); k++; } while (0)
 	while (p->pos < p->n) {
 		size_t ls = p->pos, sp = 0;
@@ -569,11 +612,24 @@ static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char
 			adv(p);
 			continue;
 		}
+		if ((long)sp < indent && c == '\t') {
+			p->bad_tab = 1; /* libyaml refuses a tab where indentation is expected */
+			break;
+		}
 		if ((long)sp < indent)
 			break;
+		/* Folding (>) joins two lines with a space only when neither
+		 * is more indented than the block; otherwise, and in literal
+		 * style, the line break is kept (libyaml's rule). */
+		int blank = ls + sp < p->n && (long)sp > indent;
+		if (!blank && (long)sp == indent)
+			blank = is_blank(c);
 		if (any) {
-			if (literal || pending_nl)
-				for (size_t j = 0; j < pending_nl + (size_t)literal; j++)
+			if (literal || prev_blank || blank)
+				for (size_t j = 0; j < pending_nl + 1; j++)
+					PUT('\n');
+			else if (pending_nl)
+				for (size_t j = 0; j < pending_nl; j++)
 					PUT('\n');
 			else
 				PUT(' ');
@@ -584,6 +640,7 @@ static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char
 		}
 		pending_nl = 0;
 		any = 1;
+		prev_blank = blank;
 		for (long j = 0; j < indent; j++)
 			adv(p);
 		while (!is_eol(cur(p))) {
@@ -606,7 +663,7 @@ static size_t block_scalar_body(yp *p, long indent, int literal, int chomp, char
 }
 
 /* Block scalar (| or >) whose parent block is indented at parent_col. */
-static ynode *block_scalar(yp *p, long parent_col)
+static cv_ynode *block_scalar(yp *p, long parent_col)
 {
 	int literal = cur(p) == '|';
 	int chomp = 0; /* -1 strip, 0 clip, +1 keep */
@@ -614,10 +671,10 @@ static ynode *block_scalar(yp *p, long parent_col)
 	adv(p);
 	for (int i = 0; i < 2; i++) {
 		char c = cur(p);
-		if (c == '-' || c == '+') {
+		if ((c == '-' || c == '+') && !chomp) {
 			chomp = c == '-' ? -1 : 1;
 			adv(p);
-		} else if (c >= '1' && c <= '9') {
+		} else if (c >= '1' && c <= '9' && !explicit_indent) {
 			explicit_indent = c - '0';
 			adv(p);
 		}
@@ -645,6 +702,10 @@ static ynode *block_scalar(yp *p, long parent_col)
 				i++;
 				continue;
 			}
+			if (i + sp < p->n && p->s[i + sp] == '\t') {
+				yfail(p, "a tab in a block scalar's indentation");
+				return NULL;
+			}
 			indent = (long)sp;
 			break;
 		}
@@ -654,16 +715,20 @@ static ynode *block_scalar(yp *p, long parent_col)
 	/* Measure, then copy: memory stays proportional to the text. */
 	size_t save_pos = p->pos, save_ls = p->line_start, save_line = p->line;
 	size_t len = block_scalar_body(p, indent, literal, chomp, NULL);
+	if (p->bad_tab) {
+		yfail(p, "a tab in a block scalar's indentation");
+		return NULL;
+	}
 	p->pos = save_pos;
 	p->line_start = save_ls;
 	p->line = save_line;
-	char *buf = arena_alloc(&p->a, len + 1);
+	char *buf = cv_yaml_alloc(p->y, len + 1);
 	if (!buf) {
 		yfail(p, "out of memory (or over the reader's memory limit)");
 		return NULL;
 	}
 	block_scalar_body(p, indent, literal, chomp, buf);
-	ynode *n = new_node(p, Y_SCALAR);
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
 	if (!n)
 		return NULL;
 	buf[len] = '\0';
@@ -673,16 +738,6 @@ static ynode *block_scalar(yp *p, long parent_col)
 }
 
 /* ---- anchors ---- */
-
-/* A tag: everything up to white space or a flow indicator. */
-static void read_name(yp *p, const char **name, size_t *len)
-{
-	*name = p->s + p->pos;
-	size_t s = p->pos;
-	while (!is_ws_or_eol(cur(p)) && !is_flow_ind(cur(p)))
-		adv(p);
-	*len = p->pos - s;
-}
 
 /* An anchor or alias name: [0-9A-Za-z_-], as libyaml and go-yaml (docker
  * compose) read them, so "&a:b" is anchor "a" then ":b". */
@@ -700,36 +755,81 @@ static void read_anchor(yp *p, const char **name, size_t *len)
 	*len = p->pos - s;
 }
 
-/* &anchor and !tag in any order; the anchor name is returned. */
-static int props(yp *p, const char **anc, size_t *anc_len)
+/* &anchor and !tag in any order, at most one of each. */
+static int props(yp *p, const char **anc, size_t *anc_len, const char **tag, size_t *tag_len)
 {
-	*anc = NULL;
-	*anc_len = 0;
+	*anc = *tag = NULL;
+	*anc_len = *tag_len = 0;
 	for (;;) {
 		char c = cur(p);
 		if (c == '&') {
+			if (*anc)
+				return yfail(p, "two anchors on one node");
 			adv(p);
 			read_anchor(p, anc, anc_len);
 			if (!*anc_len)
 				return yfail(p, "an empty or invalid anchor name");
 		} else if (c == '!') {
-			const char *t;
-			size_t tl;
-			read_name(p, &t, &tl);
+			if (*tag)
+				return yfail(p, "two tags on one node");
+			/* As libyaml (and so yaml.v3) reads it: up to white space, flow
+			 * indicators included ("!reset}" is a tag of its own). */
+			*tag = p->s + p->pos;
+			size_t s0 = p->pos;
+			while (!is_ws_or_eol(cur(p)))
+				adv(p);
+			*tag_len = p->pos - s0;
 		} else {
 			return 1;
 		}
+		/* libyaml (so yaml.v3) ends an anchor only at white space or
+		 * ',' ']' '}': "&a{" is an error there, so it is here. */
+		if (!is_ws_or_eol(cur(p)) && cur(p) != ',' && cur(p) != ']' && cur(p) != '}')
+			return yfail(p, "an anchor not followed by white space");
 		skip_blanks(p);
 	}
 }
 
-static int register_anchor(yp *p, const char *name, size_t len, ynode *n)
+static int register_anchor(yp *p, const char *name, size_t len, cv_ynode *n);
+
+/*
+ * Give a finished node its properties. A node reached through an alias is
+ * shared, so properties on an alias are refused (YAML forbids them too).
+ */
+static cv_ynode *finish(yp *p, cv_ynode *n, const char *anc, size_t anc_len, const char *tag, size_t tag_len)
+{
+	if (!n || p->failed)
+		return NULL;
+	if (!anc && !tag)
+		return n;
+	if (n == p->alias_ret) {
+		yfail(p, "an anchor or tag on an alias");
+		return NULL;
+	}
+	if (tag) {
+		if (n->tag) {
+			yfail(p, "two tags on one node");
+			return NULL;
+		}
+		char *t = cv_yaml_alloc(p->y, tag_len + 1);
+		if (!t) {
+			yfail(p, "out of memory");
+			return NULL;
+		}
+		memcpy(t, tag, tag_len);
+		t[tag_len] = '\0';
+		n->tag = t;
+	}
+	return register_anchor(p, anc, anc_len, n) ? n : NULL;
+}
+
+static int register_anchor(yp *p, const char *name, size_t len, cv_ynode *n)
 {
 	if (!name || !n)
 		return 1;
 	if (++p->n_anchors > Y_MAX_ANCHORS)
 		return yfail(p, "too many anchors");
-	yanchor *a = arena_alloc(&p->a, sizeof *a);
+	yanchor *a = cv_yaml_alloc(p->y, sizeof *a);
 	if (!a)
 		return yfail(p, "out of memory");
 	a->name = name;
@@ -740,7 +840,7 @@ static int register_anchor(yp *p, const char *name, size_t len, ynode *n)
 	return 1;
 }
 
-static ynode *alias(yp *p)
+static cv_ynode *alias(yp *p)
 {
 	const char *name;
 	size_t len;
@@ -750,16 +850,25 @@ static ynode *alias(yp *p)
 		yfail(p, "an empty or invalid alias name");
 		return NULL;
 	}
-	for (yanchor *a = p->anchors; a; a = a->next)
-		if (a->len == len && memcmp(a->name, name, len) == 0)
+	for (yanchor *a = p->anchors; a; a = a->next) {
+		/* A linear search: bounded in total, so many anchors times many
+		 * aliases cannot take quadratic time. */
+		if (++p->alias_steps > Y_MAX_ALIAS_STEPS) {
+			yfail(p, "too many alias lookups");
+			return NULL;
+		}
+		if (a->len == len && memcmp(a->name, name, len) == 0) {
+			p->alias_ret = a->node;
 			return a->node;
+		}
+	}
 	yfail(p, "an alias to an unknown anchor");
 	return NULL;
 }
 
 /* ---- flow collections ---- */
 
-static ynode *flow_node(yp *p);
+static cv_ynode *flow_node(yp *p);
 
 /* White space, line ends and comments inside a flow collection. */
 static void flow_skip(yp *p)
@@ -775,11 +884,11 @@ static void flow_skip(yp *p)
 	}
 }
 
-static ynode *flow_collection(yp *p)
+static cv_ynode *flow_collection(yp *p)
 {
 	int is_map = cur(p) == '{';
 	char close = is_map ? '}' : ']';
-	ynode *coll = new_node(p, is_map ? Y_MAP : Y_SEQ);
+	cv_ynode *coll = new_node(p, is_map ? CV_Y_MAP : CV_Y_SEQ);
 	if (!coll)
 		return NULL;
 	adv(p);
@@ -797,11 +906,17 @@ static ynode *flow_collection(yp *p)
 			yfail(p, "an empty entry in a flow collection");
 			return NULL;
 		}
-		ynode *key = flow_node(p);
+		size_t key_line = p->line;
+		cv_ynode *key = flow_node(p);
 		if (!key)
 			return NULL;
-		ynode *val = NULL;
+		cv_ynode *val = NULL;
 		flow_skip(p);
+		if (cur(p) == ':' && p->line != key_line) {
+			/* YAML's implicit keys stay on one line (yaml.v3 refuses). */
+			yfail(p, "a mapping key that spans lines");
+			return NULL;
+		}
 		if (cur(p) == ':') {
 			if (!is_map) {
 				yfail(p, "a mapping inside a flow sequence");
@@ -810,14 +925,14 @@ static ynode *flow_collection(yp *p)
 			adv(p);
 			flow_skip(p);
 			if (cur(p) == ',' || cur(p) == close)
-				val = new_node(p, Y_NULL);
+				val = new_node(p, CV_Y_NULL);
 			else
 				val = flow_node(p);
 			if (!val)
 				return NULL;
 			flow_skip(p);
 		} else if (is_map) {
-			val = new_node(p, Y_NULL);
+			val = new_node(p, CV_Y_NULL);
 			if (!val)
 				return NULL;
 		}
@@ -832,16 +947,16 @@ static ynode *flow_collection(yp *p)
 	}
 }
 
-static ynode *flow_node(yp *p)
+static cv_ynode *flow_node(yp *p)
 {
-	const char *anc;
-	size_t anc_len;
-	ynode *n;
-	if (++p->depth > Y_MAX_DEPTH) {
+	const char *anc, *tag;
+	size_t anc_len, tag_len;
+	cv_ynode *n;
+	if (++p->depth > CV_YAML_MAX_DEPTH) {
 		yfail(p, "nesting too deep");
 		return NULL;
 	}
-	if (!props(p, &anc, &anc_len))
+	if (!props(p, &anc, &anc_len, &tag, &tag_len))
 		return NULL;
 	flow_skip(p);
 	char c = cur(p);
@@ -852,8 +967,14 @@ static ynode *flow_node(yp *p)
 	else if (c == '"' || c == '\'')
 		n = quoted(p);
 	else if (c == ',' || c == ']' || c == '}')
-		n = new_node(p, Y_NULL);
-	else {
+		n = new_node(p, CV_Y_NULL);
+	else if (strchr("|>%@`#?:", c) || (c == '-' && is_ws_or_eol(peek(p, 1)))) {
+		/* Indicators that cannot start a plain scalar in flow context
+		 * (yaml.v3 refuses them too; "?" and ":" would be explicit keys
+		 * and values, which this reader does not take). */
+		yfail(p, "a character that cannot start a value in a flow collection");
+		return NULL;
+	} else {
 		size_t s, l;
 		int k;
 		plain_span(p, 1, &s, &l, &k);
@@ -864,15 +985,13 @@ static ynode *flow_node(yp *p)
 		n = scalar(p, p->s + s, l, 1);
 	}
 	p->depth--;
-	if (n && !register_anchor(p, anc, anc_len, n))
-		return NULL;
-	return n;
+	return finish(p, n, anc, anc_len, tag, tag_len);
 }
 
 /* ---- block collections ---- */
 
-static ynode *node_at(yp *p, size_t min_col, int allow_coll);
-static ynode *block_seq(yp *p, size_t indent);
+static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll);
+static cv_ynode *block_seq(yp *p, size_t indent);
 
 /* The text after a complete value must end the line. */
 static int expect_line_end(yp *p)
@@ -884,44 +1003,42 @@ static int expect_line_end(yp *p)
 }
 
 /* A mapping value after "key:" at indentation `indent`. */
-static ynode *map_value(yp *p, size_t indent)
+static cv_ynode *map_value(yp *p, size_t indent)
 {
-	const char *anc;
-	size_t anc_len;
-	ynode *v;
+	const char *anc, *tag;
+	size_t anc_len, tag_len;
+	cv_ynode *v;
 	skip_blanks(p);
-	if (!props(p, &anc, &anc_len))
+	if (!props(p, &anc, &anc_len, &tag, &tag_len))
 		return NULL;
 	if (at_line_end(p)) {
 		skip_to_eol(p);
 		if (!next_content(p)) {
-			v = p->failed ? NULL : new_node(p, Y_NULL);
+			v = p->failed ? NULL : new_node(p, CV_Y_NULL);
 		} else if (col(p) > indent) {
 			v = node_at(p, indent + 1, 1);
 		} else if (col(p) == indent && cur(p) == '-' && is_ws_or_eol(peek(p, 1))) {
 			v = block_seq(p, indent); /* a sequence at its key's indentation */
 		} else {
-			v = new_node(p, Y_NULL);
+			v = new_node(p, CV_Y_NULL);
 		}
 	} else {
 		v = node_at(p, indent + 1, 0);
 	}
-	if (v && !register_anchor(p, anc, anc_len, v))
-		return NULL;
-	return v;
+	return finish(p, v, anc, anc_len, tag, tag_len);
 }
 
 /* A block mapping at column `indent`; the first key is already read and
  * pos is on its ':'. */
-static ynode *block_map(yp *p, size_t indent, ynode *first_key)
+static cv_ynode *block_map(yp *p, size_t indent, cv_ynode *first_key)
 {
-	ynode *map = new_node(p, Y_MAP);
-	ynode *key = first_key;
+	cv_ynode *map = new_node(p, CV_Y_MAP);
+	cv_ynode *key = first_key;
 	if (!map)
 		return NULL;
 	for (;;) {
 		adv(p); /* ':' */
-		ynode *val = map_value(p, indent);
+		cv_ynode *val = map_value(p, indent);
 		if (!val || !add_entry(p, map, key, val))
 			return NULL;
 		if (!next_content(p))
@@ -949,11 +1066,16 @@ static ynode *block_map(yp *p, size_t indent, ynode *first_key)
 		}
 		int is_key = 0;
 		if (c == '"' || c == '\'') {
+			size_t key_line = p->line;
 			key = quoted(p);
 			if (!key)
 				return NULL;
 			skip_blanks(p);
 			is_key = cur(p) == ':' && is_ws_or_eol(peek(p, 1));
+			if (is_key && p->line != key_line) {
+				yfail(p, "a mapping key that spans lines");
+				return NULL;
+			}
 		} else {
 			size_t s, l;
 			plain_span(p, 0, &s, &l, &is_key);
@@ -973,23 +1095,26 @@ static ynode *block_map(yp *p, size_t indent, ynode *first_key)
 }
 
 /* A block sequence whose '-' indicators are at column `indent`. */
-static ynode *block_seq(yp *p, size_t indent)
+static cv_ynode *block_seq(yp *p, size_t indent)
 {
-	ynode *seq = new_node(p, Y_SEQ);
+	cv_ynode *seq = new_node(p, CV_Y_SEQ);
 	if (!seq)
 		return NULL;
 	for (;;) {
 		adv(p); /* '-' */
-		skip_blanks(p);
-		ynode *item;
+		while (cur(p) == ' ')
+			adv(p);
+		if (cur(p) == '\t') /* yaml.v3 refuses a tab after "- " too */
+			return yfail(p, "a tab after a sequence indicator"), NULL;
+		cv_ynode *item;
 		if (at_line_end(p)) {
 			skip_to_eol(p);
 			if (!next_content(p))
-				item = p->failed ? NULL : new_node(p, Y_NULL);
+				item = p->failed ? NULL : new_node(p, CV_Y_NULL);
 			else if (col(p) > indent)
 				item = node_at(p, indent + 1, 1);
 			else
-				item = new_node(p, Y_NULL);
+				item = new_node(p, CV_Y_NULL);
 		} else {
 			/* "- key: v" or "- - x": a compact collection at this column. */
 			item = node_at(p, indent + 1, 1);
@@ -1014,23 +1139,24 @@ static ynode *block_seq(yp *p, size_t indent)
  * of its continuation lines. allow_coll: a block mapping or sequence may
  * start here (start of a line, or after "- ").
  */
-static ynode *node_at(yp *p, size_t min_col, int allow_coll)
+static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 {
-	const char *anc;
-	size_t anc_len;
-	ynode *n = NULL;
-	if (++p->depth > Y_MAX_DEPTH) {
+	const char *anc, *tag;
+	size_t anc_len, tag_len;
+	cv_ynode *n = NULL;
+	if (++p->depth > CV_YAML_MAX_DEPTH) {
 		yfail(p, "nesting too deep");
 		return NULL;
 	}
 	size_t start_col = col(p);
-	if (!props(p, &anc, &anc_len))
+	if (!props(p, &anc, &anc_len, &tag, &tag_len))
 		return NULL;
+	int inline_props = anc || tag;
 	if (at_line_end(p)) {
 		/* Properties ("&a", "!tag") alone: the node is on the next lines. */
 		skip_to_eol(p);
 		if (!next_content(p) || col(p) < min_col)
-			n = p->failed ? NULL : new_node(p, Y_NULL);
+			n = p->failed ? NULL : new_node(p, CV_Y_NULL);
 		else
 			n = node_at(p, min_col, 1);
 		goto done;
@@ -1056,13 +1182,24 @@ static ynode *node_at(yp *p, size_t min_col, int allow_coll)
 	} else if (c == '?' && is_ws_or_eol(peek(p, 1))) {
 		yfail(p, "complex mapping keys are not supported");
 	} else if (c == '"' || c == '\'') {
+		size_t key_line = p->line;
 		n = quoted(p);
 		if (!n)
 			goto done;
 		skip_blanks(p);
+		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1)) && p->line != key_line) {
+			yfail(p, "a mapping key that spans lines");
+			n = NULL;
+			goto done;
+		}
 		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1))) {
 			if (!allow_coll) {
 				yfail(p, "a mapping on the same line as its key");
+				n = NULL;
+				goto done;
+			}
+			if (inline_props) {
+				yfail(p, "an anchor or tag on a mapping key is not supported");
 				n = NULL;
 				goto done;
 			}
@@ -1081,350 +1218,129 @@ static ynode *node_at(yp *p, size_t min_col, int allow_coll)
 				n = NULL;
 				goto done;
 			}
+			if (inline_props) {
+				yfail(p, "an anchor or tag on a mapping key is not supported");
+				n = NULL;
+				goto done;
+			}
 			n = block_map(p, start_col, n);
 		}
 	}
 done:
 	p->depth--;
-	if (n && !register_anchor(p, anc, anc_len, n))
-		return NULL;
-	return p->failed ? NULL : n;
+	return finish(p, n, anc, anc_len, tag, tag_len);
 }
 
-/* Parse the first document. */
-static ynode *yaml_parse(yp *p)
+/* Skip a "..." or "---" marker (pos at column 0 on it). */
+static void skip_marker(yp *p)
 {
-	/* Directives and the "---" start marker. */
+	adv(p);
+	adv(p);
+	adv(p);
+}
+
+/*
+ * Every document of the stream. A document is an optional prologue
+ * (directives, then "---"), a node, and an optional "..." end marker; a
+ * "---" alone opens an empty document. Anchors do not cross documents.
+ */
+static int yaml_parse_all(yp *p)
+{
 	for (;;) {
-		if (!next_content(p)) {
+		int started = 0, directives = 0;
+		size_t marker_line = 0;
+		cv_ynode *root;
+		p->anchors = NULL;
+		p->n_anchors = 0;
+		p->alias_ret = NULL;
+		for (;;) {
+			if (next_content(p)) {
+				if (cur(p) == '%' && col(p) == 0 && !started) {
+					/* yaml.v3 (so Compose) accepts only "%YAML 1.1"; a %TAG
+					 * would change what tags mean. */
+					static const char v11[] = "%YAML 1.1";
+					if (p->n - p->pos < sizeof v11 - 1 || memcmp(p->s + p->pos, v11, sizeof v11 - 1) != 0)
+						return yfail(p, "a directive other than %YAML 1.1");
+					adv(p);
+					if (directives++)
+						return yfail(p, "a repeated %YAML directive");
+					p->pos += sizeof v11 - 2;
+					if (!at_line_end(p))
+						return yfail(p, "text after a %YAML directive");
+					skip_to_eol(p);
+					continue;
+				}
+				break;
+			}
 			if (p->failed)
-				return NULL;
-			if (at_doc_marker(p) && p->s[p->pos] == '-') {
-				p->pos += 3;
+				return 0;
+			if (!at_doc_marker(p)) { /* the end of the input */
+				if (started || directives) {
+					if (directives && !started)
+						return yfail(p, "directives without a document");
+					goto empty;
+				}
+				return 1;
+			}
+			if (p->s[p->pos] == '.') {
+				if (started)
+					goto empty;
+				skip_marker(p); /* a stray end marker */
+				if (!at_line_end(p))
+					return yfail(p, "text after a document end marker");
 				continue;
 			}
-			return new_node(p, Y_NULL);
+			if (started)
+				goto empty; /* "---" right after "---" */
+			started = 1;
+			marker_line = p->line;
+			skip_marker(p);
 		}
-		if (cur(p) == '%' && col(p) == 0) {
-			skip_to_eol(p);
-			continue;
-		}
-		break;
-	}
-	ynode *root = node_at(p, 0, 1);
-	if (!root)
-		return NULL;
-	if (next_content(p)) {
-		yfail(p, "content after the end of the top-level node");
-		return NULL;
-	}
-	return p->failed ? NULL : root;
-}
-
-/* ---- compose semantics ---- */
-
-typedef struct {
-	yp *p;
-	long steps;
-} ylook;
-
-static int key_is(const ynode *k, const char *s)
-{
-	return k && k->kind == Y_SCALAR && strcmp(k->s, s) == 0;
-}
-
-static int is_merge_key(const ynode *k)
-{
-	return k && k->kind == Y_SCALAR && k->plain && strcmp(k->s, "<<") == 0;
-}
-
-/*
- * Look a key up in a mapping, own keys first, then merge keys (<<: *a or
- * <<: [*a, *b], earlier maps first). Returns 1 and *out when found, 0 when
- * not, -1 on error (failed set).
- */
-static int lookup(ylook *l, const ynode *map, const char *key, int depth, const ynode **out)
-{
-	if (--l->steps < 0 || depth > Y_MAX_DEPTH)
-		return yfail(l->p, "merge keys nest too deeply") - 1;
-	if (!map || map->kind != Y_MAP)
-		return 0;
-	const ynode *found = NULL;
-	for (const yentry *e = map->first; e; e = e->next) {
-		if (!is_merge_key(e->key) && key_is(e->key, key)) {
-			if (found)
-				return yfail(l->p, "a duplicate mapping key") - 1;
-			found = e->val;
-		}
-	}
-	if (found) {
-		*out = found;
-		return 1;
-	}
-	for (const yentry *e = map->first; e; e = e->next) {
-		if (!is_merge_key(e->key))
-			continue;
-		const ynode *v = e->val;
-		if (v && v->kind == Y_MAP) {
-			int r = lookup(l, v, key, depth + 1, out);
-			if (r)
-				return r;
-		} else if (v && v->kind == Y_SEQ) {
-			for (const yentry *m = v->first; m; m = m->next) {
-				if (!m->val || m->val->kind != Y_MAP)
-					return yfail(l->p, "a merge key list holds a non-mapping") - 1;
-				int r = lookup(l, m->val, key, depth + 1, out);
-				if (r)
-					return r;
-			}
-		} else {
-			return yfail(l->p, "a merge key whose value is not a mapping") - 1;
-		}
-	}
-	return 0;
-}
-
-typedef struct {
-	const char *name;
-	const ynode *def;
-} ysvc;
-
-/* Collect services (name -> definition), following merge keys at the
- * services level; own entries win over merged ones. */
-static int collect_services(ylook *l, const ynode *map, int depth, ysvc *out, size_t *n)
-{
-	size_t start = *n;
-	if (--l->steps < 0 || depth > 8)
-		return yfail(l->p, "merge keys nest too deeply");
-	/* Own entries first. A name defined twice in one mapping is an error
-	 * (as in docker compose), not "first/last wins"; a name already taken
-	 * by a higher-priority mapping (own entries over merged ones, earlier
-	 * merges over later) is skipped. */
-	for (const yentry *e = map->first; e; e = e->next) {
-		if (is_merge_key(e->key))
-			continue;
-		if (!e->key || e->key->kind != Y_SCALAR)
-			return yfail(l->p, "a service name that is not a string");
-		size_t i;
-		for (i = 0; i < *n; i++)
-			if (strcmp(out[i].name, e->key->s) == 0)
-				break;
-		if (i >= start && i < *n)
-			return yfail(l->p, "a duplicate service name");
-		if (i < *n)
-			continue;
-		if (*n >= CV_MAX_SERVICES)
-			return yfail(l->p, "too many services");
-		out[*n].name = e->key->s;
-		out[*n].def = e->val;
-		(*n)++;
-	}
-	/* Then merged mappings, earlier ones first. */
-	for (const yentry *e = map->first; e; e = e->next) {
-		if (!is_merge_key(e->key))
-			continue;
-		const ynode *v = e->val;
-		if (v && v->kind == Y_MAP) {
-			if (!collect_services(l, v, depth + 1, out, n))
-				return 0;
-		} else if (v && v->kind == Y_SEQ) {
-			for (const yentry *m = v->first; m; m = m->next) {
-				if (!m->val || m->val->kind != Y_MAP)
-					return yfail(l->p, "a merge key list holds a non-mapping");
-				if (!collect_services(l, m->val, depth + 1, out, n))
-					return 0;
-			}
-		} else {
-			return yfail(l->p, "a merge key whose value is not a mapping");
-		}
-	}
-	return 1;
-}
-
-/*
- * A service's image: own / merged `image`, else the one of the service it
- * `extends` in the same file. *img NULL when there is none; *why set when
- * it cannot be known.
- */
-static int service_image(ylook *l, const ysvc *svcs, size_t n, const ynode *def, int hops,
-	const char **img, const char **why)
-{
-	const ynode *v = NULL;
-	*img = NULL;
-	if (hops > Y_MAX_EXTENDS) {
-		*why = "extends chain too long or circular";
-		return 1;
-	}
-	if (is_null_scalar(def))
-		return 1;
-	if (def->kind != Y_MAP)
-		return yfail(l->p, "a service that is not a mapping");
-	int r = lookup(l, def, "image", 0, &v);
-	if (r < 0)
-		return 0;
-	if (r == 1) {
-		if (is_null_scalar(v))
-			return 1;
-		if (v->kind != Y_SCALAR)
-			return yfail(l->p, "an image that is not a string");
-		*img = v->s;
-		return 1;
-	}
-	const ynode *ext = NULL;
-	r = lookup(l, def, "extends", 0, &ext);
-	if (r < 0)
-		return 0;
-	if (r == 0 || is_null_scalar(ext))
-		return 1;
-	const char *target = NULL;
-	if (ext->kind == Y_SCALAR) {
-		target = ext->s;
-	} else if (ext->kind == Y_MAP) {
-		const ynode *f = NULL, *s = NULL;
-		if (lookup(l, ext, "file", 0, &f) < 0 || lookup(l, ext, "service", 0, &s) < 0)
+		/* yaml.v3 reads only the first document without a "---" (and
+		 * not after directives). */
+		if (!started && (p->ndocs_seen || directives))
+			return yfail(p, "a document without a \"---\" start marker");
+		if (p->ndocs_seen >= CV_YAML_MAX_DOCS)
+			return yfail(p, "too many documents");
+		/* On the "---" line itself only a scalar or a flow collection. */
+		root = node_at(p, 0, !(started && p->line == marker_line));
+		if (!root)
 			return 0;
-		if (f && !is_null_scalar(f)) {
-			*why = "extends a service in another file, which is not measured here";
-			return 1;
-		}
-		if (!s || s->kind != Y_SCALAR)
-			return yfail(l->p, "extends without a service name");
-		target = s->s;
-	} else {
-		return yfail(l->p, "extends is neither a name nor a mapping");
+		p->y->docs[p->y->ndocs++] = root;
+		p->ndocs_seen++;
+		if (next_content(p))
+			return yfail(p, "content after the end of a document's top-level node");
+		if (p->failed)
+			return 0;
+		continue;
+empty:
+		if (p->ndocs_seen >= CV_YAML_MAX_DOCS)
+			return yfail(p, "too many documents");
+		root = new_node(p, CV_Y_NULL);
+		if (!root)
+			return 0;
+		p->y->docs[p->y->ndocs++] = root;
+		p->ndocs_seen++;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(svcs[i].name, target) == 0)
-			return service_image(l, svcs, n, svcs[i].def, hops + 1, img, why);
-	*why = "extends an unknown service";
-	return 1;
 }
 
-int cv_image_pinned(const char *image, const char **why)
-{
-	if (!image || !image[0]) {
-		*why = "no image (built from source or not named)";
-		return 0;
-	}
-	if (strchr(image, '$')) {
-		*why = "uses a variable the host can set";
-		return 0;
-	}
-	const char *at = strstr(image, "@sha256:");
-	if (!at) {
-		*why = "a tag, not a digest";
-		return 0;
-	}
-	const char *h = at + 8;
-	size_t i;
-	for (i = 0; i < 64; i++)
-		if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f')))
-			break;
-	if (i != 64 || h[64] != '\0') {
-		*why = "a malformed sha256 digest";
-		return 0;
-	}
-	*why = NULL;
-	return 1;
-}
-
-void cv_image_list_free(cv_image_list *l)
-{
-	if (!l)
-		return;
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].service);
-		free(l->v[i].image);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static char *dup_str(const char *s)
-{
-	size_t n = strlen(s);
-	char *o = malloc(n + 1);
-	if (o)
-		memcpy(o, s, n + 1);
-	return o;
-}
-
-cv_err cv_compose_images(const char *yaml, size_t len, cv_image_list *out, cv_diag *d)
+cv_err cv_yaml_parse(const char *text, size_t len, cv_yaml *y, cv_diag *d)
 {
 	yp p;
 	cv_diag local;
-	ysvc *svcs = NULL;
-	size_t n = 0;
-	cv_err err = CV_OK;
-	memset(out, 0, sizeof *out);
+	memset(y, 0, sizeof *y);
 	memset(&p, 0, sizeof p);
 	cv_diag_clear(&local);
-	p.s = yaml;
+	p.s = text;
 	p.n = len;
 	p.line = 1;
+	p.y = y;
 	p.d = d ? d : &local;
-
-	ynode *root = yaml_parse(&p);
-	if (!root)
-		goto fail;
-	if (root->kind != Y_MAP) {
-		yfail(&p, "the top level is not a mapping");
-		goto fail;
+	if (!yaml_parse_all(&p)) {
+		if (!p.failed)
+			yfail(&p, "the reader stopped without a reason");
+		y->ndocs = 0;
+		return CV_COMPOSE_MALFORMED;
 	}
-	ylook l = { &p, Y_LOOKUP_STEPS };
-	const ynode *services = NULL;
-	int r = lookup(&l, root, "services", 0, &services);
-	if (r < 0)
-		goto fail;
-	if (r == 0) {
-		err = cv_fail(d, CV_COMPOSE_MALFORMED, "The docker-compose YAML has no \"services\" mapping.");
-		goto out;
-	}
-	if (!is_null_scalar(services)) {
-		if (services->kind != Y_MAP) {
-			err = cv_fail(d, CV_COMPOSE_MALFORMED, "The docker-compose \"services\" is not a mapping.");
-			goto out;
-		}
-		svcs = calloc(CV_MAX_SERVICES, sizeof *svcs);
-		if (!svcs) {
-			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
-			goto out;
-		}
-		if (!collect_services(&l, services, 0, svcs, &n))
-			goto fail;
-	}
-	if (n) {
-		out->v = calloc(n, sizeof *out->v);
-		if (!out->v) {
-			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *img = NULL, *why = NULL;
-		if (!service_image(&l, svcs, n, svcs[i].def, 0, &img, &why))
-			goto fail;
-		cv_image *im = &out->v[out->n++];
-		im->service = dup_str(svcs[i].name);
-		im->image = img ? dup_str(img) : NULL;
-		if (!im->service || (img && !im->image)) {
-			err = cv_fail(d, CV_OUT_OF_MEMORY, "Out of memory reading the compose file.");
-			goto out;
-		}
-		im->pinned = cv_image_pinned(img, &im->why);
-		if (!img && why)
-			im->why = why;
-	}
-	goto out;
-fail:
-	err = p.failed ? CV_COMPOSE_MALFORMED : CV_INTERNAL;
-	if (!p.failed)
-		cv_fail(d, CV_INTERNAL, "The docker-compose reader stopped without a reason.");
-out:
-	if (err != CV_OK)
-		cv_image_list_free(out);
-	free(svcs);
-	arena_free(&p.a);
-	return err;
+	return CV_OK;
 }
