@@ -23,7 +23,7 @@
 
 /* TCB statuses of TCB Info levels (dcap.md Step 14), least to most severe in
  * dcap-qvl's order. Allow lists use the bit (1u << status)
- * (cv_dcap_policy.allow_mask, request.c). */
+ * (cv_policy.allow_mask, request.c). */
 typedef enum {
 	CV_TCB_ST_UP_TO_DATE = 0,
 	CV_TCB_ST_SW_HARDENING_NEEDED,

@@ -8,6 +8,7 @@
 
 #include "compose.h"
 #include "crypto.h"
+#include "policy.h"
 #include "util.h"
 
 /* ---- Keccak-256 ---- */
@@ -406,73 +407,44 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 
 /* ---- app.images_pinned ---- */
 
-static void check_images(const cv_evidence *e, int require_pinned, cv_dstack_result *r)
+/* The facts app.images_pinned is judged on: the service images, or why
+ * they cannot be listed. The judgement is cv_policy_images (policy.c). */
+static void list_images(const cv_evidence *e, cv_dstack_result *r)
 {
-	cv_check *c = &r->app_images_pinned;
-	cv_status bad = require_pinned ? CV_FAIL : CV_WARN;
-	cv_diag d;
-	cv_diag_clear(&d);
+	cv_diag *d = &r->images_diag;
+	cv_diag_clear(d);
+	r->images_state = CV_IMAGES_UNLISTED;
 	if (!e->has_app_compose) {
-		cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
-			"The evidence has no app_compose text, so the images cannot be listed.");
+		r->images_state = CV_IMAGES_NO_COMPOSE;
+		cv_fail(d, CV_COMPOSE_MISSING, "The evidence has no app_compose text, so the images cannot be listed.");
 		return;
 	}
 	if (e->compose_diag.code != CV_OK) {
-		cv_check_set(c, bad, e->compose_diag.code, "%s", e->compose_diag.msg);
+		*d = e->compose_diag;
 		return;
 	}
-	if (cv_app_compose_parse(e->app_compose, e->app_compose_len, &r->ac, &d) != CV_OK) {
-		cv_check_set(c, bad, d.code, "%s", d.msg);
+	if (cv_app_compose_parse(e->app_compose, e->app_compose_len, &r->ac, d) != CV_OK)
 		return;
-	}
 	r->compose_parsed = 1;
 	const char *runner = r->ac.runner ? r->ac.runner : "docker-compose";
 	if (strcmp(runner, "bash") == 0) {
-		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
+		cv_fail(d, CV_IMAGE_NOT_PINNED,
 			"The app uses the bash runner; images its script pulls are not analysed, so none is known to be pinned.");
 		return;
 	}
 	if (strcmp(runner, "docker-compose") != 0 && strcmp(runner, "nerdctl-compose") != 0) {
-		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
-			"The app-compose runner '%s' is not known, so its images cannot be listed.", runner);
+		cv_fail(d, CV_COMPOSE_MALFORMED, "The app-compose runner '%s' is not known, so its images cannot be listed.",
+			runner);
 		return;
 	}
 	if (!r->ac.docker_compose_file) {
-		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
-			"The app-compose has runner '%s' but no docker_compose_file string.", runner);
+		cv_fail(d, CV_COMPOSE_MALFORMED, "The app-compose has runner '%s' but no docker_compose_file string.", runner);
 		return;
 	}
-	cv_err err = cv_compose_images(r->ac.docker_compose_file, strlen(r->ac.docker_compose_file),
-		&r->images, &d);
-	if (err != CV_OK) {
-		cv_check_set(c, err == CV_OUT_OF_MEMORY ? CV_FAIL : bad, d.code, "%s", d.msg);
+	if (cv_compose_images(r->ac.docker_compose_file, strlen(r->ac.docker_compose_file), &r->images, d) != CV_OK)
 		return;
-	}
 	r->has_images = 1;
-
-	char list[200];
-	size_t ll = 0, nbad = 0;
-	list[0] = '\0';
-	for (size_t i = 0; i < r->images.n; i++) {
-		const cv_image *im = &r->images.v[i];
-		if (im->pinned)
-			continue;
-		if (nbad < 4)
-			ll += cv_format(list + ll, sizeof list - ll, "%s%s (%s)", nbad ? ", " : "",
-				im->service, im->why ? im->why : "not pinned");
-		nbad++;
-	}
-	const char *script_note = r->ac.pre_launch_script || r->ac.init_script
-		? "; the pre_launch/init script is not analysed" : "";
-	if (nbad)
-		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
-			"%U of %U service image(s) are not pinned by sha256 digest: %s%s%s.", (uint64_t)nbad,
-			(uint64_t)r->images.n, list, nbad > 4 ? ", ..." : "", script_note);
-	else if (r->images.n == 0)
-		cv_check_set(c, CV_PASS, CV_OK, "The compose file lists no services%s.", script_note);
-	else
-		cv_check_set(c, CV_PASS, CV_OK, "All %U service image(s) are pinned by sha256 digest%s.",
-			(uint64_t)r->images.n, script_note);
+	r->images_state = CV_IMAGES_LISTED;
 }
 
 /* ---- entry point ---- */
@@ -487,7 +459,8 @@ cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4]
 	r->app_images_pinned.enforced = 1;
 	check_replay(e, quoted_rtmr, r);
 	check_compose_hash(e, mr_config_id, r);
-	check_images(e, require_pinned, r);
+	list_images(e, r);
+	r->app_images_pinned = cv_policy_images(r, require_pinned);
 	if (r->eventlog_replay.code == CV_OUT_OF_MEMORY || r->app_compose_hash.code == CV_OUT_OF_MEMORY ||
 		r->app_images_pinned.code == CV_OUT_OF_MEMORY)
 		return CV_OUT_OF_MEMORY;
@@ -504,248 +477,3 @@ void cv_dstack_result_free(cv_dstack_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ---- report sections ---- */
-
-static void jw_kclaim(cv_jw *w, const char *k, const cv_claim *c)
-{
-	jw_key(w, k);
-	if (c->present)
-		jw_hex(w, c->b, c->len);
-	else
-		jw_null(w);
-}
-
-/* An event payload as hex, or null when there is no such event. */
-static void jw_kpayload(cv_jw *w, const char *k, const cv_event *e)
-{
-	jw_key(w, k);
-	if (e)
-		jw_hex(w, e->payload, e->payload_len);
-	else
-		jw_null(w);
-}
-
-static int printable(const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i] < 0x20 || b[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-static void jw_ktri(cv_jw *w, const char *k, int v)
-{
-	jw_key(w, k);
-	if (v < 0)
-		jw_null(w);
-	else
-		jw_bool(w, v);
-}
-
-static void write_event_log(cv_jw *w, const cv_dstack_result *r)
-{
-	const cv_evidence *e = r->ev;
-	jw_key(w, "event_log");
-	if (!e || !e->has_log) {
-		jw_null(w);
-		return;
-	}
-	jw_obj_begin(w);
-	jw_kstr(w, "source", e->log_source);
-	jw_kstr(w, "compared_with", r->basis == CV_RTMR_BASIS_QUOTE ? "quote"
-		: r->basis == CV_RTMR_BASIS_CLAIMS ? "tcb_info" : NULL);
-	if (!r->replayed)
-		jw_kstr(w, "error", e->log_diag.code != CV_OK ? e->log_diag.msg : r->eventlog_replay.msg);
-	jw_key(w, "rtmr");
-	jw_arr_begin(w);
-	for (int i = 0; r->replayed && i < 4; i++) {
-		jw_obj_begin(w);
-		jw_kint(w, "index", i);
-		jw_key(w, "quoted");
-		if (r->basis != CV_RTMR_BASIS_NONE)
-			jw_hex(w, r->quoted[i], 48);
-		else
-			jw_null(w);
-		jw_khex(w, "replayed", r->rp.rtmr[i], 48);
-		jw_key(w, "match");
-		if (r->basis != CV_RTMR_BASIS_NONE)
-			jw_bool(w, r->match[i]);
-		else
-			jw_null(w);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_key(w, "events");
-	jw_arr_begin(w);
-	for (size_t i = 0; r->replayed && i < e->log.n; i++) {
-		const cv_event *ev = &e->log.ev[i];
-		const cv_event_result *er = &r->rp.ev[i];
-		jw_obj_begin(w);
-		jw_kint(w, "imr", ev->imr);
-		jw_kint(w, "type", ev->type);
-		jw_key(w, "name");
-		jw_strn(w, ev->name, ev->name_len);
-		jw_khex(w, "payload", ev->payload, ev->payload_len);
-		jw_key(w, "digest");
-		if (er->extended)
-			jw_hex(w, er->digest, 48);
-		else
-			jw_hex(w, ev->digest, ev->digest_len);
-		/* true/false: a supplied runtime digest was compared with the
-		 * recomputed one; null: nothing to compare (boot event, or "" in a
-		 * stripped log). */
-		jw_key(w, "digest_supplied_matches");
-		if (er->supplied == CV_SUPPLIED_MATCH || er->supplied == CV_SUPPLIED_DIFFERS)
-			jw_bool(w, er->supplied == CV_SUPPLIED_MATCH);
-		else
-			jw_null(w);
-		if (er->supplied == CV_SUPPLIED_DIFFERS)
-			jw_khex(w, "digest_supplied", ev->digest, ev->digest_len);
-		if (ev->version == 2) {
-			jw_kint(w, "version", 2);
-			if (er->preimage_differs)
-				jw_kbool(w, "preimage_matches", 0);
-		}
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-}
-
-static void write_app(cv_jw *w, const cv_dstack_result *r)
-{
-	const cv_evidence *e = r->ev;
-	const cv_app_identity *id = &r->id;
-	jw_key(w, "app");
-	if (!e || (!r->replayed && !e->has_app_compose && !e->app_id.present && !e->compose_hash.present)) {
-		jw_null(w);
-		return;
-	}
-	const int rp = r->replayed;
-	jw_obj_begin(w);
-	/* Identity from the replayed log (first occurrence before system-ready). */
-	jw_kpayload(w, "app_id", rp ? id->app_id : NULL);
-	jw_kpayload(w, "instance_id", rp ? id->instance_id : NULL);
-	jw_kpayload(w, "compose_hash", rp ? id->compose_hash : NULL);
-	jw_key(w, "key_provider");
-	if (rp && id->kp_parsed) {
-		jw_obj_begin(w);
-		jw_kstr(w, "name", id->kp_name);
-		jw_kstr(w, "id", id->kp_id);
-		jw_obj_end(w);
-	} else {
-		jw_null(w);
-	}
-	if (rp && id->key_provider && !id->kp_parsed)
-		jw_khex(w, "key_provider_payload", id->key_provider->payload, id->key_provider->payload_len);
-	jw_kpayload(w, "os_image_hash", rp ? id->os_image_hash : NULL);
-	jw_kpayload(w, "mr_kms", rp ? id->mr_kms : NULL);
-	jw_key(w, "storage_fs");
-	if (rp && id->storage_fs)
-		jw_strn(w, (const char *)id->storage_fs->payload, id->storage_fs->payload_len);
-	else
-		jw_null(w);
-	if (rp && id->rootfs_hash)
-		jw_khex(w, "rootfs_hash", id->rootfs_hash->payload, id->rootfs_hash->payload_len);
-	jw_key(w, "compose_sha256");
-	if (r->has_compose_sha256)
-		jw_hex(w, r->compose_sha256, 32);
-	else
-		jw_null(w);
-
-	/* app-compose content. */
-	const cv_app_compose *ac = r->compose_parsed ? &r->ac : NULL;
-	jw_kstr(w, "name", ac ? ac->name : NULL);
-	jw_kstr(w, "runner", ac ? ac->runner : NULL);
-	if (ac) {
-		jw_ktri(w, "kms_enabled", ac->kms_enabled);
-		jw_ktri(w, "gateway_enabled", ac->gateway_enabled);
-		jw_ktri(w, "local_key_provider_enabled", ac->local_key_provider_enabled);
-		jw_kstr(w, "key_provider_kind", ac->key_provider);
-		jw_kstr(w, "key_provider_id", ac->key_provider_id);
-		jw_ktri(w, "public_logs", ac->public_logs);
-		jw_ktri(w, "public_sysinfo", ac->public_sysinfo);
-		jw_ktri(w, "public_tcbinfo", ac->public_tcbinfo);
-		jw_ktri(w, "no_instance_id", ac->no_instance_id);
-		jw_ktri(w, "secure_time", ac->secure_time);
-		jw_key(w, "allowed_envs");
-		if (ac->allowed_envs) {
-			jw_arr_begin(w);
-			for (const cJSON *v = ac->allowed_envs->child; v; v = v->next)
-				if (cJSON_IsString(v))
-					jw_str(w, v->valuestring);
-			jw_arr_end(w);
-		} else {
-			jw_null(w);
-		}
-		jw_kbool(w, "pre_launch_script", ac->pre_launch_script);
-		jw_kbool(w, "init_script", ac->init_script);
-		jw_kbool(w, "bash_script", ac->bash_script);
-	}
-	jw_key(w, "images");
-	if (r->has_images) {
-		jw_arr_begin(w);
-		for (size_t i = 0; i < r->images.n; i++) {
-			const cv_image *im = &r->images.v[i];
-			jw_obj_begin(w);
-			jw_kstr(w, "service", im->service);
-			jw_kstr(w, "image", im->image);
-			jw_kbool(w, "pinned", im->pinned);
-			if (!im->pinned)
-				jw_kstr(w, "reason", im->why);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-	} else {
-		jw_null(w);
-	}
-
-	/* Runtime events after system-ready: app-controlled, never identity. */
-	jw_key(w, "application_events");
-	jw_arr_begin(w);
-	for (size_t i = 0; rp && i < e->log.n; i++) {
-		if (!cv_app_identity_is_app_event(id, &e->log, i))
-			continue;
-		const cv_event *ev = &e->log.ev[i];
-		jw_obj_begin(w);
-		jw_kint(w, "index", (int64_t)i);
-		jw_key(w, "name");
-		jw_strn(w, ev->name, ev->name_len);
-		jw_khex(w, "payload", ev->payload, ev->payload_len);
-		if (ev->payload_len && printable(ev->payload, ev->payload_len)) {
-			jw_key(w, "payload_text");
-			jw_strn(w, (const char *)ev->payload, ev->payload_len);
-		}
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	/* What the server claims (Info / tcb_info): unverified. */
-	jw_key(w, "claims");
-	jw_obj_begin(w);
-	jw_kclaim(w, "app_id", &e->app_id);
-	jw_kclaim(w, "instance_id", &e->instance_id);
-	jw_kclaim(w, "compose_hash", &e->compose_hash);
-	jw_kclaim(w, "os_image_hash", &e->os_image_hash);
-	jw_kclaim(w, "device_id", &e->device_id);
-	jw_kclaim(w, "mr_aggregated", &e->mr_aggregated);
-	jw_key(w, "key_provider");
-	if (e->has_key_provider_info) {
-		jw_obj_begin(w);
-		jw_kstr(w, "name", e->kp_name);
-		jw_kstr(w, "id", e->kp_id);
-		jw_obj_end(w);
-	} else {
-		jw_null(w);
-	}
-	jw_kstr(w, "app_name", e->app_name);
-	jw_obj_end(w);
-
-	jw_obj_end(w);
-}
-
-void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r)
-{
-	write_event_log(w, r);
-	write_app(w, r);
-}

@@ -12,7 +12,7 @@
 #include "eventlog.h"
 #include "evidence.h"
 #include "jsonw.h"
-#include "report.h"
+#include "check_result.h"
 
 /* ---- docker-compose images (yaml_images.c) ---- */
 
@@ -67,6 +67,12 @@ void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
 
 typedef enum { CV_RTMR_BASIS_NONE, CV_RTMR_BASIS_QUOTE, CV_RTMR_BASIS_CLAIMS } cv_rtmr_basis;
 
+typedef enum {
+	CV_IMAGES_NO_COMPOSE,   /* the evidence has no app-compose */
+	CV_IMAGES_UNLISTED,     /* an app-compose, but its images cannot be listed */
+	CV_IMAGES_LISTED        /* images (has_images) lists them */
+} cv_images_state;
+
 typedef struct {
 	cv_check eventlog_replay, app_compose_hash, app_images_pinned;
 
@@ -84,6 +90,10 @@ typedef struct {
 	cv_app_compose ac;
 	int has_images;
 	cv_image_list images;
+	/* The images listing, the facts app.images_pinned is judged on
+	 * (cv_policy_images, policy.c). */
+	cv_images_state images_state;
+	cv_diag images_diag;    /* CV_IMAGES_UNLISTED: why */
 } cv_dstack_result;
 
 /*
@@ -93,16 +103,12 @@ typedef struct {
  *     values, and the check says so (warn, QUOTE_MISSING).
  *   mr_config_id: the quote's 48 bytes, or NULL.
  *   require_pinned: unpinned or unreadable images fail instead of warn.
- * Every check in r is decided (ran = 1). Returns CV_OK, or
+ * Every check in r is decided (status not CV_UNDECIDED). Returns CV_OK, or
  * CV_OUT_OF_MEMORY (the affected checks then fail with that code).
  * Always call cv_dstack_result_free.
  */
 cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4],
 	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r);
-
-/* Write the "event_log" and "app" members (keys and values) into the
- * report object being written. */
-void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r);
 
 void cv_dstack_result_free(cv_dstack_result *r);
 

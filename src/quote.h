@@ -35,6 +35,11 @@
 #define CV_BODY_TD15_SIZE 648u
 #define CV_BODY_TD15EX_SIZE 885u
 
+/* Field sizes of a TD report: every measurement register (MRTD, RTMRs,
+ * mr_config_id, ...) is a SHA-384-sized 48 bytes; report_data is 64. */
+#define CV_MEASUREMENT_LEN 48u
+#define CV_REPORT_DATA_LEN 64u
+
 /* Certification data types (dcap.md 1.5). */
 #define CV_CERT_PPID_CLEAR       1
 #define CV_CERT_PPID_RSA2048     2
