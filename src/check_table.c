@@ -59,7 +59,16 @@ static cv_check decide_compose_hash(const cv_facts *f)
 
 static cv_check decide_images_pinned(const cv_facts *f)
 {
-	cv_check c = cv_policy_images(f->ds, f->pol->require_pinned_images);
+	cv_check c = { 0 };
+	/* Images read from an app-compose the quote does not bind prove
+	 * nothing (docs/checks.md app.images_pinned). */
+	if (f->ds->images_state != CV_IMAGES_NO_COMPOSE && f->decided[CK_APP_COMPOSE_HASH].status != CV_PASS) {
+		cv_check_set(&c, f->pol->require_pinned_images ? CV_FAIL : CV_SKIP, CV_COMPOSE_UNBOUND,
+			"app.compose_hash did not pass, so this app-compose is not proven to be the one the CVM runs: its images prove nothing.");
+		c.enforced = f->pol->require_pinned_images;
+		return c;
+	}
+	c = cv_policy_images(f->ds, f->pol->require_pinned_images);
 	c.enforced = f->pol->require_pinned_images;
 	return c;
 }

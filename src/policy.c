@@ -201,7 +201,15 @@ cv_check cv_policy_nonce(const cv_facts *f)
 			nonce->v, nonce->len, report_data, nonce->len);
 		return out;
 	}
-	if (strcmp(f->nonce_source, "bundle") == 0)
+	const int from_bundle = strcmp(f->nonce_source, "bundle") == 0;
+	if (from_bundle && !f->pol->nonce_from_evidence)
+		cv_check_set(c, CV_SKIP, CV_NONCE_SELF_ASSERTED,
+			"report_data starts with the nonce the evidence bundle records, but a bundle's own nonce proves nothing about freshness: pass a nonce, or nonce_from_evidence to re-verify a bundle you fetched yourself.");
+	else if (from_bundle && nonce->len < CV_NONCE_MIN_LEN)
+		cv_check_set(c, CV_SKIP, CV_NONCE_SELF_ASSERTED,
+			"The evidence bundle's nonce is %u bytes, too short (under %u) to prove the quote was made for it.",
+			(unsigned)nonce->len, (unsigned)CV_NONCE_MIN_LEN);
+	else if (from_bundle)
 		cv_check_set(c, CV_PASS, CV_OK,
 			"report_data starts with the %u-byte nonce recorded in the evidence bundle (fresh when the bundle was fetched%s%s).",
 			(unsigned)nonce->len, f->ev->fetched_at ? ", at " : "", f->ev->fetched_at ? f->ev->fetched_at : "");

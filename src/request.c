@@ -70,7 +70,7 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 }
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
-	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", NULL };
+	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence", NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
 	NULL };
 static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
@@ -162,8 +162,14 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	const cJSON *coll = cJSON_GetObjectItemCaseSensitive(root, "collateral");
 	r->collateral = (coll && !cJSON_IsNull(coll)) ? coll : NULL;
 	if ((e = opt_hex(root, "nonce", 64, 0, &pol->nonce, d)) != CV_OK ||
-		(e = opt_hex(root, "report_data", 64, 0, &pol->report_data, d)) != CV_OK)
+		(e = opt_hex(root, "report_data", 64, 0, &pol->report_data, d)) != CV_OK ||
+		(e = opt_bool(root, "nonce_from_evidence", &pol->nonce_from_evidence, d)) != CV_OK)
 		return e;
+	/* A short nonce can be guessed and a quote made for it in advance
+	 * (docs/checks.md freshness.nonce). */
+	if (pol->nonce.set && pol->nonce.len < CV_NONCE_MIN_LEN)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option nonce is %u bytes; a nonce must be %u to 64 bytes.",
+			(unsigned)pol->nonce.len, (unsigned)CV_NONCE_MIN_LEN);
 	if ((e = parse_policy(cJSON_GetObjectItemCaseSensitive(root, "policy"), pol, d)) != CV_OK)
 		return e;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "verifier");
