@@ -13,6 +13,7 @@
 #include "compose.h"
 #include "dcap.h"
 #include "evidence.h"
+#include "inspect.h"
 #include "jsonw.h"
 #include "report.h"
 #include "request.h"
@@ -151,49 +152,22 @@ static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *
 	return CV_OK;
 }
 
-static cv_err op_inspect(const cJSON *root, char **out, size_t *out_len)
+/* op inspect and op tables (inspect.c). */
+static cv_err op_inspect(const cJSON *root, int tables, char **out, size_t *out_len)
 {
 	cv_diag d;
 	cv_diag_clear(&d);
-	const cJSON *key;
-	cJSON_ArrayForEach(key, root) {
-		if (strcmp(key->string, "op") != 0 && strcmp(key->string, "evidence") != 0) {
-			cv_fail(&d, CV_REQUEST_MALFORMED,
-				"The request has an unknown key %s: an inspect request holds only op and evidence.", key->string);
-			return error_response(d.code, d.msg, out, out_len);
-		}
-	}
-	const cJSON *evj = cJSON_GetObjectItemCaseSensitive(root, "evidence");
-	if (!evj || cJSON_IsNull(evj))
-		return error_response(CV_REQUEST_MALFORMED, "The request has no evidence.", out, out_len);
-	cv_evidence ev;
-	cv_err e = cv_evidence_parse(evj, &ev, &d);
-	if (e != CV_OK)
-		return error_response(e, d.msg, out, out_len);
 	cv_jw w;
 	jw_init(&w);
-	jw_obj_begin(&w);
-	jw_kbool(&w, "has_quote", ev.quote != NULL);
-	if (ev.quote) {
-		char fmspc[13] = "";
-		const char *ca = NULL, *tee = NULL;
-		e = cv_dcap_inspect(ev.quote, ev.quote_len, fmspc, &ca, &tee, &d);
-		if (e != CV_OK) {
-			jw_free(&w);
-			cv_evidence_free(&ev);
-			return error_response(e, d.msg, out, out_len);
-		}
-		jw_kint(&w, "version", cv_le16(ev.quote));
-		jw_kstr(&w, "tee", tee);
-		jw_kstr(&w, "fmspc", fmspc);
-		jw_kstr(&w, "pck_ca", ca);
-		jw_khex(&w, "quote_hex", ev.quote, ev.quote_len);
+	cv_err e = CV_OK;
+	if (tables)
+		cv_tables(&w);
+	else
+		e = cv_inspect(root, &w, &d);
+	if (e != CV_OK) {
+		jw_free(&w);
+		return error_response(e, d.msg, out, out_len);
 	}
-	jw_kbool(&w, "has_collateral", ev.collateral != NULL);
-	jw_kstr(&w, "nonce", ev.nonce);
-	jw_kstr(&w, "source_url", ev.source_url);
-	jw_obj_end(&w);
-	cv_evidence_free(&ev);
 	*out = jw_take(&w, out_len);
 	if (!*out)
 		return error_response(CV_OUT_OF_MEMORY, "The verifier ran out of memory.", out, out_len);
@@ -223,14 +197,16 @@ cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(root, "op");
 	cv_err e;
 	if (!cJSON_IsObject(root) || !cJSON_IsString(op))
-		e = error_response(CV_REQUEST_MALFORMED, "The request must be an object with an op (verify or inspect).",
+		e = error_response(CV_REQUEST_MALFORMED, "The request must be an object with an op (verify, inspect or tables).",
 			out, out_len);
 	else if (strcmp(op->valuestring, "verify") == 0)
 		e = op_verify(root, cache, out, out_len);
 	else if (strcmp(op->valuestring, "inspect") == 0)
-		e = op_inspect(root, out, out_len);
+		e = op_inspect(root, 0, out, out_len);
+	else if (strcmp(op->valuestring, "tables") == 0)
+		e = op_inspect(root, 1, out, out_len);
 	else
-		e = error_response(CV_REQUEST_MALFORMED, "Unknown op: use verify or inspect.", out, out_len);
+		e = error_response(CV_REQUEST_MALFORMED, "Unknown op: use verify, inspect or tables.", out, out_len);
 	cJSON_Delete(root);
 	return e;
 }

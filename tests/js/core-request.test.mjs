@@ -77,3 +77,24 @@ test('app.images_pinned on an app-compose the quote does not bind: COMPOSE_UNBOU
   assert.equal(check(genuine, 'app.compose_hash').status, 'pass');
   assert.notEqual(check(genuine, 'app.images_pinned').code, 'COMPOSE_UNBOUND');
 });
+
+test('op tables: the check ids, statuses, reason codes and TCB statuses, from the core', async () => {
+  const t = await run({ op: 'tables' });
+  const { CHECK_ORDER } = await import('./helpers.mjs');
+  assert.deepEqual(t.checks, CHECK_ORDER);
+  assert.deepEqual(t.statuses, ['pass', 'warn', 'fail', 'skip']);
+  const doc = readFileSync(join(ROOT, 'docs/reason-codes.md'), 'utf8');
+  for (const code of t.reason_codes) assert.ok(doc.includes(`| \`${code}\` |`), `${code} is documented`);
+  assert.ok(t.reason_codes.includes('NONCE_SELF_ASSERTED') && t.reason_codes.includes('COMPOSE_UNBOUND'));
+  assert.ok(t.tcb_statuses.includes('UpToDate') && t.tcb_statuses.includes('Revoked'));
+});
+
+test('op inspect: what is present and what to fetch', async () => {
+  const withQuote = await run({ op: 'inspect', evidence: { ...GETQUOTE, info: INFO } });
+  assert.deepEqual(withQuote.present, { quote: true, collateral: false, event_log: true, app_compose: true, nonce: false });
+  assert.deepEqual(withQuote.fetch, [{ kind: 'collateral', tee: 'TDX', fmspc: withQuote.fmspc, pck_ca: withQuote.pck_ca }]);
+  const withColl = await run({ op: 'inspect', evidence: { ...bundle(), collateral: COLLATERAL } });
+  assert.equal(withColl.present.collateral, true);
+  assert.equal(withColl.present.nonce, true);
+  assert.deepEqual(withColl.fetch, []);
+});
