@@ -14,6 +14,7 @@
 #include "dcap.h"
 #include "evidence.h"
 #include "fuzz_common.h"
+#include "json.h"
 #include "jsonw.h"
 #include "report.h"
 #include "quote.h"

@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "evidence.h"
 #include "fuzz_common.h"
+#include "json.h"
 #include "jsonw.h"
 #include "report.h"
 #include "quote.h"

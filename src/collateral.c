@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "collateral.h"
+#include "json.h"
 #include "util.h"
 
 /* ---- TCB status names ---- */
@@ -167,6 +168,13 @@ static cv_err parse_strict(const char *text, size_t len, const char *what, cJSON
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text is not a JSON object.", what);
+	}
+	const char *dup = cv_json_duplicate_key(j);
+	if (dup) {
+		cv_err e = cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text repeats the key %s in one object, so it is ambiguous.",
+			what, dup);
+		cJSON_Delete(j);
+		return e;
 	}
 	*out = j;
 	return CV_OK;

@@ -8,6 +8,7 @@
 
 #include "compose.h"
 #include "crypto.h"
+#include "json.h"
 #include "policy.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
 
 #include "crypto.h"
 #include "eventlog.h"
-#include "evidence.h"
+#include "json.h"
 #include "util.h"
 
 /* ---- parsing ---- */
@@ -213,7 +213,7 @@ cv_err cv_eventlog_parse(const cJSON *v, cv_eventlog *log, cv_diag *d)
 		cJSON *inner = cv_json_parse_exact(v->valuestring, strlen(v->valuestring));
 		if (!inner)
 			return cv_fail(d, CV_EVENT_LOG_MALFORMED,
-				"The event log string is not valid JSON.");
+				"The event log string is not valid JSON, or it repeats a key.");
 		if (!cJSON_IsArray(inner)) {
 			cJSON_Delete(inner);
 			return cv_fail(d, CV_EVENT_LOG_MALFORMED,

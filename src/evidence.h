@@ -98,9 +98,4 @@ typedef struct {
 cv_err cv_evidence_parse(const cJSON *ev, cv_evidence *out, cv_diag *d);
 void cv_evidence_free(cv_evidence *e);
 
-/* Parse JSON text of exactly len bytes (trailing white space allowed,
- * anything else rejected; nesting deeper than 64 rejected, since cJSON
- * recurses per level). NULL when it is not JSON. */
-cJSON *cv_json_parse_exact(const char *s, size_t len);
-
 #endif

@@ -14,6 +14,7 @@
 #include "dcap.h"
 #include "evidence.h"
 #include "inspect.h"
+#include "json.h"
 #include "jsonw.h"
 #include "report.h"
 #include "request.h"
@@ -174,6 +175,22 @@ static cv_err op_inspect(const cJSON *root, int tables, char **out, size_t *out_
 	return CV_OK;
 }
 
+/* JSON that repeats a key is ambiguous (parsers disagree on which value
+ * counts): in the evidence it is malformed evidence, elsewhere a malformed
+ * request (docs/checks.md). */
+static cv_err repeated_key(const cJSON *root, cv_diag *d)
+{
+	const char *dup = cv_json_duplicate_key(root);
+	if (!dup)
+		return CV_OK;
+	const cJSON *ev = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "evidence") : NULL;
+	const char *ev_dup = ev ? cv_json_duplicate_key(ev) : NULL;
+	if (ev_dup)
+		return cv_fail(d, CV_EVIDENCE_MALFORMED,
+			"The evidence repeats the key %s in one object, so what it says is ambiguous.", ev_dup);
+	return cv_fail(d, CV_REQUEST_MALFORMED, "The request repeats the key %s in one object.", dup);
+}
+
 cv_err cv_run_json(const char *req, size_t req_len, char **out, size_t *out_len)
 {
 	return cv_run_json_cached(NULL, req, req_len, out, out_len);
@@ -191,9 +208,14 @@ cv_err cv_run_json_cached(cv_cache *cache, const char *req, size_t req_len, char
 	if (cv_json_value_bound(req, req_len) > CV_MAX_JSON_VALUES)
 		return error_response(CV_INPUT_TOO_LARGE,
 			"The request holds more than 262144 JSON values, beyond what any real evidence needs.", out, out_len);
-	cJSON *root = cv_json_parse_exact(req, req_len);
+	cJSON *root = cv_json_parse_text(req, req_len);
 	if (!root)
 		return error_response(CV_REQUEST_MALFORMED, "The request is not valid JSON.", out, out_len);
+	cv_diag d;
+	if (repeated_key(root, &d) != CV_OK) {
+		cJSON_Delete(root);
+		return error_response(d.code, d.msg, out, out_len);
+	}
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(root, "op");
 	cv_err e;
 	if (!cJSON_IsObject(root) || !cJSON_IsString(op))

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "evidence.h"
 #include "eventlog.h"
+#include "json.h"
 #include "jsonw.h"
 #include "report.h"
 #include "util.h"

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "cJSON.h"
+#include "json.h"
 #include "report.h"
 #include "verify.h"
 
@@ -125,8 +126,36 @@ static void test_unknown_keys(void)
 	expect_error("{\"op\":\"inspect\",\"evidence\":\"00\",\"collateral\":{}}", "REQUEST_MALFORMED", "key collateral");
 }
 
+/* Issue 13 item 4: JSON that repeats a key is ambiguous, so malformed. */
+static void test_duplicate_keys(void)
+{
+	expect_error("{\"op\":\"verify\",\"now\":1,\"evidence\":{\"quote\":\"00\",\"quote\":\"01\"}}",
+		"EVIDENCE_MALFORMED", "repeats the key quote");
+	expect_error("{\"op\":\"verify\",\"now\":1,\"evidence\":{\"info\":{\"tcb_info\":"
+		"\"{\\\"mrtd\\\":\\\"00\\\",\\\"mrtd\\\":\\\"01\\\"}\"}}}",
+		"EVIDENCE_MALFORMED", "repeats a key");
+	expect_error("{\"op\":\"verify\",\"now\":1,\"evidence\":\"00\",\"policy\":{\"tcb\":\"strict\",\"tcb\":\"permissive\"}}",
+		"REQUEST_MALFORMED", "repeats the key tcb");
+	CHECK(cv_json_parse_exact("{\"a\":1,\"b\":{\"c\":1,\"c\":2}}", 25) == NULL);
+	cJSON *ok = cv_json_parse_exact("{\"a\":1,\"b\":{\"c\":1,\"d\":2}}", 25);
+	CHECK(ok != NULL);
+	cJSON_Delete(ok);
+	/* A large object: the sorted path. */
+	char big[4096];
+	size_t n = cv_format(big, sizeof big, "{");
+	for (int i = 0; i < 100; i++)
+		n += cv_format(big + n, sizeof big - n, "%s\"k%d\":%d", i ? "," : "", i, i);
+	cv_format(big + n, sizeof big - n, "}");
+	cJSON *b = cv_json_parse_exact(big, strlen(big));
+	CHECK(b != NULL);
+	cJSON_Delete(b);
+	cv_format(big + n, sizeof big - n, ",\"k57\":0}");
+	CHECK(cv_json_parse_exact(big, strlen(big)) == NULL);
+}
+
 int main(void)
 {
+	test_duplicate_keys();
 	test_undecided_fails_verdict();
 	test_undecided_written_as_fail();
 	test_unknown_keys();
