@@ -60,9 +60,6 @@ typedef struct {
 cv_err cv_app_compose_parse(const char *text, size_t len, cv_app_compose *c, cv_diag *d);
 void cv_app_compose_free(cv_app_compose *c);
 
-/* Keccak-256 (Ethereum's, not SHA3-256): mr_config_id V2. */
-void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
-
 /* ---- the dstack checks ---- */
 
 typedef enum { CV_RTMR_BASIS_NONE, CV_RTMR_BASIS_QUOTE, CV_RTMR_BASIS_CLAIMS } cv_rtmr_basis;
