@@ -1,5 +1,5 @@
 /*
- * QuoteCollateralV3, TCB Info and QE Identity parsing (dcap.md section 4).
+ * QuoteCollateralV3, TCB Info and QE Identity parsing (docs/checks.md Steps 4-5).
  *
  * TCB Info and QE Identity are parsed from the exact signed text with cJSON;
  * unknown keys are ignored, everything used is checked for type, size and

@@ -188,7 +188,7 @@ static int kp_kind(const char *name)
 }
 
 /*
- * mr_config_id (dstack.md section 4). Returns 1 when it binds `hash`
+ * mr_config_id (docs/checks.md app.compose_hash). Returns 1 when it binds `hash`
  * (*how describes it), 0 on a mismatch (fails the check), -1 when it cannot
  * be evaluated (*how says why), 2 when it is all zero (unused).
  */

@@ -1,8 +1,8 @@
 /*
- * The dstack half of the verifier: app-compose (dstack.md sections 4-6) and
- * the entry point that runs the dstack checks over a normalised evidence
- * (eventlog.replay, app.compose_hash, app.images_pinned) and writes the
- * report's "event_log" and "app" sections (interface.md section 1).
+ * The dstack half of the verifier: app-compose, and the facts of the
+ * dstack checks over a normalised evidence (docs/checks.md
+ * eventlog.replay, app.compose_hash, app.images_pinned). The report's
+ * "event_log" and "app" sections are written by report.c.
  */
 #ifndef CV_COMPOSE_H
 #define CV_COMPOSE_H

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Reason codes. The names (cv_err_name) are the public contract of
- * shared/spec/interface.md; values are internal and may be reordered. */
+ * docs/reason-codes.md; values are internal and may be reordered. */
 typedef enum {
 	CV_OK = 0,
 	CV_QUOTE_TRUNCATED,

@@ -1,5 +1,5 @@
 /*
- * The DCAP pipeline (shared/spec/dcap.md section 2): independent stages
+ * The DCAP pipeline (docs/checks.md, DCAP steps): independent stages
  * (quote, anchor, root CA CRL, TCB info, QE identity, PCK chain source,
  * PCK CRL) each record their own outcome; the five checks are then decided
  * from them, so each check names the failure that blocks it instead of
@@ -17,7 +17,7 @@
 #include "util.h"
 #include "x509.h"
 
-/* SHA-256 of the pinned root (dcap.md Step 1): a guard against a corrupted
+/* SHA-256 of the pinned root (docs/checks.md Step 1): a guard against a corrupted
  * build, checked every time the pinned root is used. */
 static const uint8_t pinned_root_sha256[32] = {
 	0x44, 0xa0, 0x19, 0x6b, 0x2b, 0x99, 0xf8, 0x89, 0xb8, 0xe1, 0x49, 0xe9, 0x5b, 0x80, 0x7a, 0x35,

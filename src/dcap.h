@@ -1,6 +1,6 @@
 /*
- * Intel DCAP quote verification: the pipeline of shared/spec/dcap.md
- * section 2 (Steps 1-16), mapped onto five report checks:
+ * Intel DCAP quote verification: the pipeline of docs/checks.md's DCAP
+ * steps (Steps 1-16), mapped onto five report checks:
  *
  *   quote.format         Step 3: the quote parses and passes the header gates
  *   collateral.validity  Steps 2, 4, 5 and the PCK CRL: root CA CRL, TCB info,

@@ -1,6 +1,6 @@
 /*
  * dstack event log: parse, recompute runtime digests, replay RTMR0..3,
- * extract the app identity (shared/spec/dstack.md section 3).
+ * extract the app identity (docs/checks.md eventlog.replay).
  */
 #include <stdlib.h>
 #include <string.h>

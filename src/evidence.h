@@ -1,8 +1,9 @@
 /*
- * Evidence normalisation: every input shape of shared/spec/interface.md
- * section 2 becomes one cv_evidence.
+ * Evidence normalisation: every input shape (docs/core-api.md) becomes
+ * one cv_evidence. This file is the one place that knows the shapes; the
+ * shim asks op inspect (inspect.c) instead of re-detecting them.
  *
- * Accepted shapes (dstack.md section 1):
+ * Accepted shapes:
  *   - a raw quote: hex string (optional 0x) or JSON array of byte values
  *     (binary quotes arrive hex-encoded from the JS shim);
  *   - a string holding any JSON shape below;

@@ -1,6 +1,6 @@
 /*
  * Quote parser: header gates, the body (SGX report, TD report 1.0 / 1.5),
- * and the signature data of v3 and v4/v5 (shared/spec/dcap.md section 1).
+ * and the signature data of v3 and v4/v5 (docs/checks.md Step 3).
  *
  * Truncation versus malformation: anything a valid quote cut short would
  * produce is CV_QUOTE_TRUNCATED; a length above the 1 MiB cap, or lengths
@@ -122,7 +122,7 @@ static cv_err parse_qe_part(cursor *c, cv_quote *q, const char *what, cv_diag *d
 	return CV_OK;
 }
 
-/* Header gates (dcap.md 1.1), then where the body sits (1.2). */
+/* Header gates (docs/checks.md Step 3), then where the body sits. */
 static cv_err parse_header_and_body(const uint8_t *buf, size_t len, cv_quote *q, size_t *off, cv_diag *d)
 {
 	if (len < HEADER_LEN)

@@ -1,5 +1,5 @@
 /*
- * Intel SGX / TDX quote parser (shared/spec/dcap.md section 1).
+ * Intel SGX / TDX quote parser (docs/checks.md Step 3).
  * Versions 3 (SGX), 4 (TDX, TD report 1.0) and 5 (body types 1, 2, 3).
  * Every pointer points into the caller's buffer: keep it alive.
  *
@@ -40,7 +40,7 @@
 #define CV_MEASUREMENT_LEN 48u
 #define CV_REPORT_DATA_LEN 64u
 
-/* Certification data types (dcap.md 1.5). */
+/* Certification data types (Intel's quote format; docs/checks.md Step 6). */
 #define CV_CERT_PPID_CLEAR       1
 #define CV_CERT_PPID_RSA2048     2
 #define CV_CERT_PPID_RSA3072     3

@@ -1,5 +1,5 @@
 /*
- * The report writer (report.h; interface.md section 1): every byte of the
+ * The report writer (report.h; docs/checks.md): every byte of the
  * report JSON is written here, from the checks' plain results (check_result.h)
  * and the facts of the pipeline (check_table.h). No other module writes
  * report JSON or decides the verdict.
@@ -15,8 +15,8 @@
  *   2. write one function here, static void write_x(cv_jw *w, const
  *      cv_facts *f), that writes the key and its value (null when the
  *      facts are absent: a section is always present in the report);
- *   3. call it from cv_report_write at its place in interface.md's order,
- *      and document the section in shared/spec/interface.md's schema.
+ *   3. call it from cv_report_write at its place in the report,
+ *      and document the section in docs/checks.md and docs/core-api.md.
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * The report (shared/spec/interface.md section 1): the one module that
+ * The report (docs/checks.md): the one module that
  * writes report JSON and computes the verdict, from the checks' plain
  * results and the facts the pipeline gathered. See report.c for how to add
  * a section.
