@@ -64,7 +64,7 @@ static cv_check decide_images_pinned(const cv_facts *f)
 	 * nothing (docs/checks.md app.images_pinned). */
 	if (f->ds->images_state != CV_IMAGES_NO_COMPOSE && f->decided[CK_APP_COMPOSE_HASH].status != CV_PASS) {
 		cv_check_set(&c, f->pol->require_pinned_images ? CV_FAIL : CV_SKIP, CV_COMPOSE_UNBOUND,
-			"app.compose_hash did not pass, so this app-compose is not proven to be the one the CVM runs: its images prove nothing.");
+			"app.compose_hash did not pass, so these images are not proven to be the ones the CVM runs.");
 		c.enforced = f->pol->require_pinned_images;
 		return c;
 	}

@@ -171,7 +171,7 @@ static cv_err parse_strict(const char *text, size_t len, const char *what, cJSON
 	}
 	const char *dup = cv_json_duplicate_key(j);
 	if (dup) {
-		cv_err e = cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text repeats the key %s in one object, so it is ambiguous.",
+		cv_err e = cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text repeats the key %s: it is ambiguous.",
 			what, dup);
 		cJSON_Delete(j);
 		return e;

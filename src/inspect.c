@@ -21,7 +21,7 @@ cv_err cv_inspect(const cJSON *root, cv_jw *w, cv_diag *d)
 	cJSON_ArrayForEach(key, root) {
 		if (strcmp(key->string, "op") != 0 && strcmp(key->string, "evidence") != 0)
 			return cv_fail(d, CV_REQUEST_MALFORMED,
-				"The request has an unknown key %s: an inspect request holds only op and evidence.", key->string);
+				"Unknown request key %s (inspect takes op and evidence).", key->string);
 	}
 	const cJSON *evj = cJSON_GetObjectItemCaseSensitive(root, "evidence");
 	if (!evj || cJSON_IsNull(evj))

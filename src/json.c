@@ -85,9 +85,35 @@ cJSON *cv_json_parse_exact(const char *s, size_t len)
 	return j;
 }
 
-static int cmp_names(const void *a, const void *b)
+/* Heap sort of names: n log n in the worst case, for hostile objects of
+ * many keys (libc's qsort would cost the WASM ~2 KB). */
+static void sift_down(const char **v, size_t root, size_t n)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && strcmp(v[child], v[child + 1]) < 0)
+			child++;
+		if (strcmp(v[root], v[child]) >= 0)
+			return;
+		const char *t = v[root];
+		v[root] = v[child];
+		v[child] = t;
+		root = child;
+	}
+}
+
+static void sort_names(const char **v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		const char *t = v[0];
+		v[0] = v[end];
+		v[end] = t;
+		sift_down(v, 0, end);
+	}
 }
 
 /* The repeated key among an object's members, or NULL. Small objects by
@@ -114,7 +140,7 @@ static const char *repeated_member(const cJSON *obj)
 	size_t i = 0;
 	cJSON_ArrayForEach(it, obj)
 		names[i++] = it->string ? it->string : "";
-	qsort(names, n, sizeof *names, cmp_names);
+	sort_names(names, n);
 	const char *dup = NULL;
 	for (i = 1; i < n && !dup; i++)
 		if (strcmp(names[i - 1], names[i]) == 0)

@@ -204,10 +204,10 @@ cv_check cv_policy_nonce(const cv_facts *f)
 	const int from_bundle = strcmp(f->nonce_source, "bundle") == 0;
 	if (from_bundle && !f->pol->nonce_from_evidence)
 		cv_check_set(c, CV_SKIP, CV_NONCE_SELF_ASSERTED,
-			"report_data starts with the nonce the evidence bundle records, but a bundle's own nonce proves nothing about freshness: pass a nonce, or nonce_from_evidence to re-verify a bundle you fetched yourself.");
+			"The only nonce is the bundle's own claim, which proves no freshness: pass a nonce, or nonce_from_evidence for a bundle you fetched.");
 	else if (from_bundle && nonce->len < CV_NONCE_MIN_LEN)
 		cv_check_set(c, CV_SKIP, CV_NONCE_SELF_ASSERTED,
-			"The evidence bundle's nonce is %u bytes, too short (under %u) to prove the quote was made for it.",
+			"The bundle's %u-byte nonce is too short (under %u bytes) to prove freshness.",
 			(unsigned)nonce->len, (unsigned)CV_NONCE_MIN_LEN);
 	else if (from_bundle)
 		cv_check_set(c, CV_PASS, CV_OK,

@@ -428,7 +428,7 @@ static void write_checks(cv_jw *w, const cv_report *r)
 		if (c.status == CV_UNDECIDED) {
 			/* Fail closed: never shown as anything a reader could trust. */
 			cv_check_set(&c, CV_FAIL, CV_INTERNAL,
-				"The verifier did not decide this check (an internal error), so it fails.");
+				"This check was not decided (an internal error), so it fails.");
 			c.enforced = 1;
 		}
 		char msg[CV_DIAG_MSG_MAX + 16];

@@ -63,7 +63,7 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 		while (known[i] && strcmp(known[i], it->string) != 0)
 			i++;
 		if (!known[i])
-			return cv_fail(d, CV_REQUEST_MALFORMED, "The request has an unknown key %s%s%s: it is not an option the verifier knows.",
+			return cv_fail(d, CV_REQUEST_MALFORMED, "Unknown request key %s%s%s.",
 				path, path[0] ? "." : "", it->string);
 	}
 	return CV_OK;
@@ -168,7 +168,7 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	/* A short nonce can be guessed and a quote made for it in advance
 	 * (docs/checks.md freshness.nonce). */
 	if (pol->nonce.set && pol->nonce.len < CV_NONCE_MIN_LEN)
-		return cv_fail(d, CV_REQUEST_MALFORMED, "Option nonce is %u bytes; a nonce must be %u to 64 bytes.",
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option nonce is %u bytes; it must be %u to 64.",
 			(unsigned)pol->nonce.len, (unsigned)CV_NONCE_MIN_LEN);
 	if ((e = parse_policy(cJSON_GetObjectItemCaseSensitive(root, "policy"), pol, d)) != CV_OK)
 		return e;

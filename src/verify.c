@@ -187,7 +187,7 @@ static cv_err repeated_key(const cJSON *root, cv_diag *d)
 	const char *ev_dup = ev ? cv_json_duplicate_key(ev) : NULL;
 	if (ev_dup)
 		return cv_fail(d, CV_EVIDENCE_MALFORMED,
-			"The evidence repeats the key %s in one object, so what it says is ambiguous.", ev_dup);
+			"The evidence repeats the key %s in one object: it is ambiguous.", ev_dup);
 	return cv_fail(d, CV_REQUEST_MALFORMED, "The request repeats the key %s in one object.", dup);
 }
 
