@@ -107,11 +107,11 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	if (quoted_rtmr && quoted_rtmr[0] && quoted_rtmr[1] && quoted_rtmr[2] && quoted_rtmr[3]) {
 		r->basis = CV_RTMR_BASIS_QUOTE;
 		for (int i = 0; i < 4; i++)
-			memcpy(r->quoted[i], quoted_rtmr[i], 48);
+			memcpy(r->quoted[i], quoted_rtmr[i], CV_MEASUREMENT_LEN);
 	} else if (e->rtmr[0].present && e->rtmr[1].present && e->rtmr[2].present && e->rtmr[3].present) {
 		r->basis = CV_RTMR_BASIS_CLAIMS;
 		for (int i = 0; i < 4; i++)
-			memcpy(r->quoted[i], e->rtmr[i].b, 48);
+			memcpy(r->quoted[i], e->rtmr[i].b, CV_MEASUREMENT_LEN);
 	} else {
 		r->basis = CV_RTMR_BASIS_NONE;
 	}
@@ -141,7 +141,7 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	int nbad = 0, first_bad = -1;
 	bad[0] = '\0';
 	for (int k = 0; r->basis != CV_RTMR_BASIS_NONE && k < 4; k++) {
-		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], 48) == 0;
+		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], CV_MEASUREMENT_LEN) == 0;
 		if (!r->match[k]) {
 			bl += cv_format(bad + bl, sizeof bad - bl, "%s%s", nbad ? ", " : "", rtmr_names[k]);
 			if (first_bad < 0)
@@ -153,7 +153,7 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	if (nbad == 1 && !incons[0]) {
 		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
 			"Replaying %s gives %s %H, but %s value is %H.", e->log_source, rtmr_names[first_bad],
-			r->rp.rtmr[first_bad], (size_t)48, what, r->quoted[first_bad], (size_t)48);
+			r->rp.rtmr[first_bad], (size_t)CV_MEASUREMENT_LEN, what, r->quoted[first_bad], (size_t)CV_MEASUREMENT_LEN);
 	} else if (nbad) {
 		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
 			"Replaying %s does not reproduce %s %s%s%s.", e->log_source, what, bad,
@@ -193,16 +193,16 @@ static int kp_kind(const char *name)
  * be evaluated (*how says why), 2 when it is all zero (unused).
  */
 static int check_mr_config(const cv_dstack_result *r, const uint8_t *mr, const uint8_t hash[32],
-	uint8_t expect[48], const char **how)
+	uint8_t expect[CV_MEASUREMENT_LEN], const char **how)
 {
-	if (cv_is_zero(mr, 48))
+	if (cv_is_zero(mr, CV_MEASUREMENT_LEN))
 		return 2;
-	memset(expect, 0, 48);
+	memset(expect, 0, CV_MEASUREMENT_LEN);
 	if (mr[0] == 0x01) {
 		expect[0] = 0x01;
 		memcpy(expect + 1, hash, 32);
 		*how = "mr_config_id (V1)";
-		return memcmp(expect, mr, 48) == 0;
+		return memcmp(expect, mr, CV_MEASUREMENT_LEN) == 0;
 	}
 	if (mr[0] == 0x02) {
 		/* keccak256(compose_hash || app_id || kind || key_provider_id). */
@@ -233,7 +233,7 @@ static int check_mr_config(const cv_dstack_result *r, const uint8_t *mr, const u
 		expect[0] = 0x02;
 		cv_keccak256(buf, 53 + idlen, expect + 1);
 		*how = "mr_config_id (V2)";
-		return memcmp(expect, mr, 48) == 0;
+		return memcmp(expect, mr, CV_MEASUREMENT_LEN) == 0;
 	}
 	if (mr[0] == 0x03) {
 		*how = "mr_config_id is V3 (a JSON document, not supplied), so it was not checked";
@@ -273,7 +273,7 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 
 	int mr_res = 2;
 	const char *how = "";
-	uint8_t expect[48];
+	uint8_t expect[CV_MEASUREMENT_LEN];
 	if (mr_config_id) {
 		mr_res = check_mr_config(r, mr_config_id, h, expect, &how);
 		if (mr_res == 0) {
@@ -288,7 +288,7 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 			else
 				cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
 					"The quote's mr_config_id %H has an unknown version byte 0x%H.",
-					mr_config_id, (size_t)48, mr_config_id, (size_t)1);
+					mr_config_id, (size_t)CV_MEASUREMENT_LEN, mr_config_id, (size_t)1);
 			return;
 		}
 	}

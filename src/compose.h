@@ -10,6 +10,7 @@
 #include "cJSON.h"
 #include "cv.h"
 #include "eventlog.h"
+#include "quote.h"
 #include "evidence.h"
 #include "jsonw.h"
 #include "check_result.h"
@@ -78,7 +79,7 @@ typedef struct {
 	cv_replay rp;
 	cv_app_identity id;
 	cv_rtmr_basis basis;
-	uint8_t quoted[4][48];  /* valid unless basis is NONE */
+	uint8_t quoted[4][CV_MEASUREMENT_LEN];  /* valid unless basis is NONE */
 	int match[4];
 
 	int has_compose_sha256;

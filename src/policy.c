@@ -96,10 +96,10 @@ static void td_attributes(const cv_quote *q, const cv_policy *pol, cv_check *c)
 			ta, (size_t)8);
 		return;
 	}
-	if (q->td.mr_servicetd && !cv_is_zero(q->td.mr_servicetd, 48) && !pol->allow_service_td) {
+	if (q->td.mr_servicetd && !cv_is_zero(q->td.mr_servicetd, CV_MEASUREMENT_LEN) && !pol->allow_service_td) {
 		cv_check_set(c, CV_FAIL, CV_TD_ATTRIBUTES_INVALID,
 			"The TD is bound to a service TD (mr_servicetd %H), which the policy does not allow.",
-			q->td.mr_servicetd, (size_t)48);
+			q->td.mr_servicetd, (size_t)CV_MEASUREMENT_LEN);
 		return;
 	}
 	if (a & debug) {
@@ -110,7 +110,7 @@ static void td_attributes(const cv_quote *q, const cv_policy *pol, cv_check *c)
 	}
 	cv_check_set(c, CV_PASS, CV_OK,
 		"td_attributes %H: not debug, SEPT_VE_DISABLE set, no reserved bits%s.", ta, (size_t)8,
-		q->td.mr_servicetd ? (cv_is_zero(q->td.mr_servicetd, 48) ? ", no service TD" : ", service TD allowed by policy") :
+		q->td.mr_servicetd ? (cv_is_zero(q->td.mr_servicetd, CV_MEASUREMENT_LEN) ? ", no service TD" : ", service TD allowed by policy") :
 		"");
 }
 

@@ -82,25 +82,25 @@ static void write_quote(cv_jw *w, const cv_dcap_result *r)
 	jw_kint(w, "body_type", q->body_type);
 	if (cv_quote_is_tdx(q)) {
 		const cv_td_report *t = &q->td;
-		jw_khex(w, "mr_td", t->mr_td, 48);
+		jw_khex(w, "mr_td", t->mr_td, CV_MEASUREMENT_LEN);
 		for (int i = 0; i < 4; i++) {
 			char k[8];
 			cv_format(k, sizeof k, "rtmr%d", i);
-			jw_khex(w, k, t->rtmr[i], 48);
+			jw_khex(w, k, t->rtmr[i], CV_MEASUREMENT_LEN);
 		}
 		jw_khex(w, "report_data", t->report_data, 64);
-		jw_khex(w, "mr_config_id", t->mr_config_id, 48);
-		jw_khex(w, "mr_owner", t->mr_owner, 48);
-		jw_khex(w, "mr_owner_config", t->mr_owner_config, 48);
-		jw_khex(w, "mr_seam", t->mr_seam, 48);
-		jw_khex(w, "mr_signer_seam", t->mr_signer_seam, 48);
+		jw_khex(w, "mr_config_id", t->mr_config_id, CV_MEASUREMENT_LEN);
+		jw_khex(w, "mr_owner", t->mr_owner, CV_MEASUREMENT_LEN);
+		jw_khex(w, "mr_owner_config", t->mr_owner_config, CV_MEASUREMENT_LEN);
+		jw_khex(w, "mr_seam", t->mr_seam, CV_MEASUREMENT_LEN);
+		jw_khex(w, "mr_signer_seam", t->mr_signer_seam, CV_MEASUREMENT_LEN);
 		jw_khex(w, "seam_attributes", t->seam_attributes, 8);
 		jw_khex(w, "td_attributes", t->td_attributes, 8);
 		jw_khex(w, "xfam", t->xfam, 8);
 		jw_khex(w, "tee_tcb_svn", t->tee_tcb_svn, 16);
 		if (t->tee_tcb_svn2) {
 			jw_khex(w, "tee_tcb_svn2", t->tee_tcb_svn2, 16);
-			jw_khex(w, "mr_servicetd", t->mr_servicetd, 48);
+			jw_khex(w, "mr_servicetd", t->mr_servicetd, CV_MEASUREMENT_LEN);
 		}
 		jw_kbool(w, "debug", t->td_attributes[0] & 1);
 	} else {
@@ -230,10 +230,10 @@ static void write_event_log(cv_jw *w, const cv_dstack_result *r)
 		jw_kint(w, "index", i);
 		jw_key(w, "quoted");
 		if (r->basis != CV_RTMR_BASIS_NONE)
-			jw_hex(w, r->quoted[i], 48);
+			jw_hex(w, r->quoted[i], CV_MEASUREMENT_LEN);
 		else
 			jw_null(w);
-		jw_khex(w, "replayed", r->rp.rtmr[i], 48);
+		jw_khex(w, "replayed", r->rp.rtmr[i], CV_MEASUREMENT_LEN);
 		jw_key(w, "match");
 		if (r->basis != CV_RTMR_BASIS_NONE)
 			jw_bool(w, r->match[i]);
