@@ -30,7 +30,7 @@ typedef struct {
 	cv_evidence ev;
 	cv_dcap_result dcap;
 	cv_dstack_result ds;
-	int ran_dcap, ran_dstack;
+	int ran_dstack;
 	cv_facts facts;
 	cv_check checks[CK_COUNT];
 } verification;
@@ -61,7 +61,6 @@ static void gather(verification *v, cv_cache *cache)
 	const cJSON *collateral = r->collateral ? r->collateral : v->ev.collateral;
 	if (v->ev.quote) {
 		cv_dcap_verify_cached(cache, v->ev.quote, v->ev.quote_len, collateral, r->now, &r->policy, &v->dcap);
-		v->ran_dcap = 1;
 		f->dcap = &v->dcap;
 		if (v->dcap.has_quote)
 			f->quote = &v->dcap.quote;

@@ -10,6 +10,7 @@
 #include "cJSON.h"
 #include "json.h"
 #include "report.h"
+#include "util.h"
 #include "verify.h"
 
 static void all_pass(cv_check c[CK_COUNT])
@@ -153,8 +154,51 @@ static void test_duplicate_keys(void)
 	CHECK(cv_json_parse_exact(big, strlen(big)) == NULL);
 }
 
+/* The pipeline decides every check, whatever the evidence holds. */
+static void test_every_check_decided(void)
+{
+	size_t qlen;
+	uint8_t *quote = check_read_file("vectors/dcap/tdx_quote", &qlen);
+	CHECK(quote != NULL);
+	char *hex = quote ? malloc(2 * qlen + 1) : NULL;
+	if (hex)
+		cv_hex_encode(quote, qlen, hex);
+	const char *small[] = {
+		"{\"op\":\"verify\",\"now\":1752919234,\"evidence\":{\"app_compose\":\"{}\"}}",
+		"{\"op\":\"verify\",\"now\":1752919234,\"evidence\":\"00\"}",
+	};
+	for (size_t i = 0; i < 3; i++) {
+		char *req = NULL;
+		if (i < 2) {
+			req = malloc(strlen(small[i]) + 1);
+			if (req)
+				strcpy(req, small[i]);
+		} else if (hex) {
+			size_t n = strlen(hex) + 128;
+			req = malloc(n);
+			if (req)
+				cv_format(req, n, "{\"op\":\"verify\",\"now\":1752919234,\"evidence\":\"%s\"}", hex);
+		}
+		if (!req)
+			continue;
+		cJSON *j = run(req);
+		const cJSON *checks = cJSON_GetObjectItem(j, "checks");
+		CHECK(cJSON_GetArraySize(checks) == CK_COUNT);
+		const cJSON *c;
+		cJSON_ArrayForEach(c, checks) {
+			CHECK(strcmp(cJSON_GetObjectItem(c, "code")->valuestring, "INTERNAL") != 0);
+			CHECK(strcmp(cJSON_GetObjectItem(c, "status")->valuestring, "undecided") != 0);
+		}
+		cJSON_Delete(j);
+		free(req);
+	}
+	free(hex);
+	free(quote);
+}
+
 int main(void)
 {
+	test_every_check_decided();
 	test_duplicate_keys();
 	test_undecided_fails_verdict();
 	test_undecided_written_as_fail();
