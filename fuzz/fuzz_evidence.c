@@ -48,7 +48,7 @@ static void one(const cJSON *ev)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_report_write_dstack_sections(&w, &r);
+	cv_report_write_dstack_sections(&w, &r, &e);
 	jw_obj_end(&w);
 	size_t n = 0;
 	char *out = jw_take(&w, &n);

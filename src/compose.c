@@ -375,7 +375,6 @@ cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4]
 	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r)
 {
 	memset(r, 0, sizeof *r);
-	r->ev = e;
 	r->eventlog_replay.enforced = 1;
 	r->app_compose_hash.enforced = 1;
 	r->app_images_pinned.enforced = 1;

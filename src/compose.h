@@ -74,7 +74,6 @@ typedef enum {
 typedef struct {
 	cv_check eventlog_replay, app_compose_hash, app_images_pinned;
 
-	const cv_evidence *ev;  /* borrowed: keep the evidence alive */
 	int replayed;           /* rp and id are valid */
 	cv_replay rp;
 	cv_app_identity id;

@@ -209,9 +209,8 @@ static void jw_ktri(cv_jw *w, const char *k, int v)
 		jw_bool(w, v);
 }
 
-static void write_event_log(cv_jw *w, const cv_dstack_result *r)
+static void write_event_log(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e)
 {
-	const cv_evidence *e = r->ev;
 	jw_key(w, "event_log");
 	if (!e || !e->has_log) {
 		jw_null(w);
@@ -279,9 +278,8 @@ static void write_event_log(cv_jw *w, const cv_dstack_result *r)
 	jw_obj_end(w);
 }
 
-static void write_app(cv_jw *w, const cv_dstack_result *r)
+static void write_app(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e)
 {
-	const cv_evidence *e = r->ev;
 	const cv_app_identity *id = &r->id;
 	jw_key(w, "app");
 	if (!e || (!r->replayed && !e->has_app_compose && !e->app_id.present && !e->compose_hash.present)) {
@@ -411,10 +409,10 @@ static void write_app(cv_jw *w, const cv_dstack_result *r)
 	jw_obj_end(w);
 }
 
-void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r)
+void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e)
 {
-	write_event_log(w, r);
-	write_app(w, r);
+	write_event_log(w, r, e);
+	write_app(w, r, e);
 }
 
 /* ---- the report ---- */
@@ -486,7 +484,7 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 		jw_key(w, "tcb"); jw_null(w);
 		jw_key(w, "collateral"); jw_null(w);
 	}
-	cv_report_write_dstack_sections(w, f->ds);
+	cv_report_write_dstack_sections(w, f->ds, f->ev);
 	write_evidence(w, f);
 	jw_obj_end(w);
 }

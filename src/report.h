@@ -36,7 +36,8 @@ void cv_report_write(cv_jw *w, const cv_report *r);
  * tests); collateral_source goes to collateral.source. */
 void cv_report_write_dcap_sections(cv_jw *w, const cv_dcap_result *r, const char *collateral_source);
 
-/* The "event_log" and "app" members alone (for unit tests). */
-void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r);
+/* The "event_log" and "app" members alone (for unit tests): r from
+ * cv_dstack_check over the evidence e. */
+void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e);
 
 #endif

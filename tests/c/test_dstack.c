@@ -392,7 +392,7 @@ static void test_info_and_bundle(void)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_report_write_dstack_sections(&w, &r);
+	cv_report_write_dstack_sections(&w, &r, &e);
 	jw_obj_end(&w);
 	size_t len;
 	char *out = jw_take(&w, &len);
@@ -634,7 +634,7 @@ static void test_mutations(void)
 		cv_jw w;
 		jw_init(&w);
 		jw_obj_begin(&w);
-		cv_report_write_dstack_sections(&w, &r);
+		cv_report_write_dstack_sections(&w, &r, &e);
 		jw_obj_end(&w);
 		char *out = jw_take(&w, NULL);
 		cJSON *rep = cJSON_Parse(out);
@@ -1172,7 +1172,7 @@ static void test_malformed(void)
 		cv_jw w;
 		jw_init(&w);
 		jw_obj_begin(&w);
-		cv_report_write_dstack_sections(&w, &r);
+		cv_report_write_dstack_sections(&w, &r, &e);
 		jw_obj_end(&w);
 		char *out = jw_take(&w, NULL);
 		cJSON *rep = cJSON_Parse(out);
