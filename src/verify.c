@@ -21,10 +21,10 @@
 #include "util.h"
 #include "verify.h"
 
-/* Everything one verification holds; freed by verification_free. The
- * quote buffer (ev) outlives the DCAP result that points into it, and the
- * evidence outlives the dstack result that borrows it: all are freed only
- * after the report is written. */
+/* Everything one verification holds; freed by verification_free after the
+ * report is written. The DCAP result's quote fields and the dstack result's
+ * replay point into ev (the quote buffer, the parsed log), so ev is freed
+ * last; no other module keeps a pointer across calls. */
 typedef struct {
 	cv_request req;
 	cv_evidence ev;
