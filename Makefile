@@ -67,8 +67,13 @@ all: native wasm
 deps: deps-system $(DEPS_STAMP) node_modules/.stamp
 deps-system:
 	@scripts/deps.sh system
-$(DEPS_STAMP):
+$(DEPS_STAMP) &:
 	@scripts/deps.sh sources
+
+# The third-party sources are fetched, not committed: every rule that reads one (the WASM builds compile them
+# directly) first makes the stamp, so each target works from a fresh clone. Order-only: fetching never forces
+# a rebuild of what is already built.
+$(THIRD_SRCS) $(WASM_FAST_SRCS): | $(DEPS_STAMP)
 
 node_modules/.stamp: package.json
 	@command -v npm >/dev/null || { echo "npm is needed (Node.js >= 18)"; exit 1; }
@@ -116,12 +121,12 @@ $(NATIVE)/compose-oracle: tests/oracle/compose/main.go
 
 # ---- wasm ----
 wasm: $(WASM)
-build/wasm-fast/%.o: third_party/%.c | deps-system
+build/wasm-fast/%.o: third_party/%.c | deps-system $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "EMCC $< (-O2)"
 	@$(EMCC) -O2 -mllvm -inline-threshold=0 -std=c11 $(INCLUDES) -c $< -o $@
 
-$(WASM): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system
+$(WASM): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system $(DEPS_STAMP)
 	@mkdir -p build
 	@echo "EMCC $@"
 	@$(EMCC) $(WASM_FLAGS) $(WASM_SRCS) $(WASM_FAST_OBJS) -o $@
@@ -135,7 +140,7 @@ $(WASM): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system
 # make wasm-size: sections and largest functions of the module, and a guard against stdio/printf/strtod code
 # (bench/wasm-size.mjs), on a build with function names that is otherwise the production one.
 WASM_NAMES := build/cvm-verify-names.wasm
-$(WASM_NAMES): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system
+$(WASM_NAMES): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system $(DEPS_STAMP)
 	@mkdir -p build
 	@echo "EMCC $@"
 	@$(EMCC) $(WASM_FLAGS) --profiling-funcs $(WASM_SRCS) $(WASM_FAST_OBJS) -o $@
@@ -153,7 +158,7 @@ $(DIST_STAMP): $(WASM) scripts/build-dist.mjs $(wildcard js/*.js) web/badge.js n
 # The test build: honours the test-only trust root (docs/core-api.md). Never shipped.
 WASM_TEST := build/cvm-verify-test.wasm
 wasm-test: $(WASM_TEST)
-$(WASM_TEST): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system
+$(WASM_TEST): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system $(DEPS_STAMP)
 	@mkdir -p build
 	@echo "EMCC $@"
 	@$(EMCC) $(WASM_FLAGS) -DCV_TEST_BUILD $(WASM_SRCS) $(WASM_FAST_OBJS) -o $@

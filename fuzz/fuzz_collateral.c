@@ -14,7 +14,9 @@
 #include "dcap.h"
 #include "evidence.h"
 #include "fuzz_common.h"
+#include "json.h"
 #include "jsonw.h"
+#include "report.h"
 #include "quote.h"
 #include "tcb.h"
 #include "x509.h"
@@ -38,8 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	size_t clen;
 	uint8_t *ctext = fuzz_load_vector("dcap/tdx_quote_collateral.json", &clen);
 	cJSON *coll = cv_json_parse_exact((const char *)ctext, clen);
-	cv_dcap_policy pol = { 0 };
-	pol.tcb_preset = CV_DCAP_TCB_DEFAULT;
+	cv_policy pol = { 0 };
+	pol.tcb_preset = CV_TCB_PRESET_DEFAULT;
 	cv_dcap_result r;
 	cv_dcap_verify(quote, quote_len, coll, NOW, &pol, &r);
 	if (r.code != CV_OK || !r.has_platform) {
@@ -115,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		cv_collateral_free(&c);
 
-		cv_dcap_policy pol = { 0 };
+		cv_policy pol = { 0 };
 		pol.tcb_preset = (int)(size % 3);
 		cv_dcap_result r;
 		cv_dcap_verify(quote, quote_len, j, NOW, &pol, &r);
@@ -123,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cv_jw w;
 		jw_init(&w);
 		jw_obj_begin(&w);
-		cv_dcap_write_sections(&w, &r, "supplied");
+		cv_report_write_dcap_sections(&w, &r, "supplied");
 		jw_obj_end(&w);
 		size_t n = 0;
 		char *out = jw_take(&w, &n);

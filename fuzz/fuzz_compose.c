@@ -9,6 +9,7 @@
  * CV_MAX_IMAGES, and pinned implies cv_image_pinned.
  */
 #include "compose.h"
+#include "crypto.h"
 #include "fuzz_common.h"
 
 static void yaml(const char *text, size_t len)

@@ -10,6 +10,7 @@
 #include "eventlog.h"
 #include "evidence.h"
 #include "fuzz_common.h"
+#include "json.h"
 
 static int in_log(const cv_eventlog *log, const cv_event *e)
 {

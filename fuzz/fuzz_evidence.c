@@ -11,7 +11,9 @@
 #include "compose.h"
 #include "evidence.h"
 #include "fuzz_common.h"
+#include "json.h"
 #include "jsonw.h"
+#include "report.h"
 #include "quote.h"
 
 static void one(const cJSON *ev)
@@ -41,11 +43,12 @@ static void one(const cJSON *ev)
 			rtmr[i] = q.td.rtmr[i];
 	cv_dstack_result r;
 	cv_dstack_check(&e, tdx ? rtmr : NULL, tdx ? q.td.mr_config_id : NULL, (int)(e.quote_len & 1), &r);
-	FUZZ_ASSERT(r.eventlog_replay.ran && r.app_compose_hash.ran && r.app_images_pinned.ran);
+	FUZZ_ASSERT(r.eventlog_replay.status != CV_UNDECIDED && r.app_compose_hash.status != CV_UNDECIDED &&
+		r.app_images_pinned.status != CV_UNDECIDED);
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dstack_write_sections(&w, &r);
+	cv_report_write_dstack_sections(&w, &r, &e);
 	jw_obj_end(&w);
 	size_t n = 0;
 	char *out = jw_take(&w, &n);

@@ -8,6 +8,7 @@
 #include "dcap.h"
 #include "fuzz_common.h"
 #include "jsonw.h"
+#include "report.h"
 #include "quote.h"
 
 static int in_range(const uint8_t *base, size_t len, const uint8_t *p, size_t n)
@@ -39,9 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(q.qe_auth_len == 0 || in_range(buf, q.raw_len, q.qe_auth, q.qe_auth_len));
 		FUZZ_ASSERT(q.cert_data_len == 0 || in_range(buf, q.raw_len, q.cert_data, q.cert_data_len));
 		FUZZ_ASSERT(cv_quote_tee_name(&q) != NULL);
-		cv_dcap_policy pol = { 0 };
+		cv_policy pol = { 0 };
 		cv_check c = { 0 };
-		cv_dcap_check_td_attributes(&q, &pol, &c);
+		c = cv_policy_td_attributes(&q, &pol);
 		FUZZ_ASSERT(c.status == CV_PASS || c.code != CV_OK);
 	} else {
 		FUZZ_ASSERT(d.code == e && d.msg[0]);
@@ -55,15 +56,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strlen(fmspc) == 12 && ca && tee);
 
 	/* No collateral: hardware checks fail closed, the rest is still judged. */
-	cv_dcap_policy pol = { 0 };
-	pol.tcb_preset = CV_DCAP_TCB_DEFAULT;
+	cv_policy pol = { 0 };
+	pol.tcb_preset = CV_TCB_PRESET_DEFAULT;
 	cv_dcap_result r;
 	cv_dcap_verify(buf, size, NULL, 1752919234, &pol, &r);
 	FUZZ_ASSERT(r.hardware_signature.status == CV_FAIL);
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dcap_write_sections(&w, &r, NULL);
+	cv_report_write_dcap_sections(&w, &r, NULL);
 	jw_obj_end(&w);
 	size_t n = 0;
 	char *out = jw_take(&w, &n);

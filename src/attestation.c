@@ -14,6 +14,7 @@
 #include "eventlog.h"
 #include "msgpack.h"
 #include "scale.h"
+#include "json.h"
 #include "util.h"
 
 /* V0 platform enum: the SCALE discriminant is the index in this list. */

@@ -1,6 +1,6 @@
 /*
  * Certificate chain validation to the pinned Intel SGX Root CA, and CRL
- * checks (shared/spec/dcap.md, steps 1, 2 and 6).
+ * checks (docs/checks.md Steps 1, 2 and 6).
  *
  * Order: parse everything, anchor the chain to the pinned root, check every
  * link and signature, then constraints and Intel names, then validity

@@ -1,5 +1,5 @@
 /*
- * QuoteCollateralV3, TCB Info and QE Identity parsing (dcap.md section 4).
+ * QuoteCollateralV3, TCB Info and QE Identity parsing (docs/checks.md Steps 4-5).
  *
  * TCB Info and QE Identity are parsed from the exact signed text with cJSON;
  * unknown keys are ignored, everything used is checked for type, size and
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "collateral.h"
+#include "json.h"
 #include "util.h"
 
 /* ---- TCB status names ---- */
@@ -167,6 +168,13 @@ static cv_err parse_strict(const char *text, size_t len, const char *what, cJSON
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text is not a JSON object.", what);
+	}
+	const char *dup = cv_json_duplicate_key(j);
+	if (dup) {
+		cv_err e = cv_fail(d, CV_COLLATERAL_MALFORMED, "The %s text repeats the key %s: it is ambiguous.",
+			what, dup);
+		cJSON_Delete(j);
+		return e;
 	}
 	*out = j;
 	return CV_OK;

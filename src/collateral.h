@@ -1,9 +1,9 @@
 /*
  * Intel collateral: the QuoteCollateralV3 JSON object, and the TCB Info and
- * QE Identity documents inside it (shared/spec/dcap.md section 4).
+ * QE Identity documents inside it (docs/checks.md Steps 4-5).
  *
  * Parsing only: nothing here checks a signature, a chain or a date window
- * (dcap.c does, in the order of dcap.md section 2).
+ * (dcap.c does, in the order of docs/checks.md's DCAP steps).
  *
  * Memory: cv_collateral points into the caller's cJSON tree (keep it alive)
  * and owns one heap block for the decoded byte fields. cv_tcb_info and
@@ -21,9 +21,9 @@
 #include "cv.h"
 #include "cJSON.h"
 
-/* TCB statuses of TCB Info levels (dcap.md Step 14), least to most severe in
+/* TCB statuses of TCB Info levels (docs/checks.md Step 14), least to most severe in
  * dcap-qvl's order. Allow lists use the bit (1u << status)
- * (cv_dcap_policy.allow_mask, request.c). */
+ * (cv_policy.allow_mask, request.c). */
 typedef enum {
 	CV_TCB_ST_UP_TO_DATE = 0,
 	CV_TCB_ST_SW_HARDENING_NEEDED,

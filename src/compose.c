@@ -1,93 +1,16 @@
 /*
- * The dstack checks over a normalised evidence: event-log replay, compose
- * hash (and mr_config_id), image pinning; and the report's "event_log" and
- * "app" sections. shared/spec/dstack.md sections 3-6.
+ * The dstack facts over a normalised evidence: event-log replay, compose
+ * hash (and mr_config_id), the images listing (judged by policy.c). The
+ * report's "event_log" and "app" sections are written by report.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "compose.h"
 #include "crypto.h"
+#include "json.h"
+#include "policy.h"
 #include "util.h"
-
-/* ---- Keccak-256 ---- */
-
-static uint64_t rotl64(uint64_t x, unsigned n)
-{
-	return (x << n) | (x >> (64 - n));
-}
-
-static void keccak_f1600(uint64_t st[25])
-{
-	static const uint64_t rc[24] = {
-		0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808Aull, 0x8000000080008000ull,
-		0x000000000000808Bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
-		0x000000000000008Aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000Aull,
-		0x000000008000808Bull, 0x800000000000008Bull, 0x8000000000008089ull, 0x8000000000008003ull,
-		0x8000000000008002ull, 0x8000000000000080ull, 0x000000000000800Aull, 0x800000008000000Aull,
-		0x8000000080008081ull, 0x8000000000008080ull, 0x0000000080000001ull, 0x8000000080008008ull,
-	};
-	static const unsigned rotc[24] = { 1, 3, 6, 10, 15, 21, 28, 36, 45, 55, 2, 14,
-		27, 41, 56, 8, 25, 43, 62, 18, 39, 61, 20, 44 };
-	static const unsigned piln[24] = { 10, 7, 11, 17, 18, 3, 5, 16, 8, 21, 24, 4,
-		15, 23, 19, 13, 12, 2, 20, 14, 22, 9, 6, 1 };
-	uint64_t bc[5], t;
-	for (int r = 0; r < 24; r++) {
-		for (int i = 0; i < 5; i++)
-			bc[i] = st[i] ^ st[i + 5] ^ st[i + 10] ^ st[i + 15] ^ st[i + 20];
-		for (int i = 0; i < 5; i++) {
-			t = bc[(i + 4) % 5] ^ rotl64(bc[(i + 1) % 5], 1);
-			for (int j = 0; j < 25; j += 5)
-				st[j + i] ^= t;
-		}
-		t = st[1];
-		for (int i = 0; i < 24; i++) {
-			unsigned j = piln[i];
-			bc[0] = st[j];
-			st[j] = rotl64(t, rotc[i]);
-			t = bc[0];
-		}
-		for (int j = 0; j < 25; j += 5) {
-			for (int i = 0; i < 5; i++)
-				bc[i] = st[j + i];
-			for (int i = 0; i < 5; i++)
-				st[j + i] ^= (~bc[(i + 1) % 5]) & bc[(i + 2) % 5];
-		}
-		st[0] ^= rc[r];
-	}
-}
-
-static void keccak_absorb_block(uint64_t st[25], const uint8_t *b)
-{
-	for (int i = 0; i < 17; i++) {
-		uint64_t lane = 0;
-		for (int k = 7; k >= 0; k--)
-			lane = lane << 8 | b[8 * i + k];
-		st[i] ^= lane;
-	}
-	keccak_f1600(st);
-}
-
-void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32])
-{
-	enum { RATE = 136 };
-	uint64_t st[25] = { 0 };
-	uint8_t last[RATE];
-	while (len >= RATE) {
-		keccak_absorb_block(st, in);
-		in += RATE;
-		len -= RATE;
-	}
-	/* Keccak padding (0x01 ... 0x80), not SHA-3's 0x06. */
-	memset(last, 0, sizeof last);
-	if (len)
-		memcpy(last, in, len);
-	last[len] ^= 0x01;
-	last[RATE - 1] ^= 0x80;
-	keccak_absorb_block(st, last);
-	for (int i = 0; i < 32; i++)
-		out[i] = (uint8_t)(st[i / 8] >> (8 * (i % 8)));
-}
 
 /* ---- app-compose.json ---- */
 
@@ -184,11 +107,11 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	if (quoted_rtmr && quoted_rtmr[0] && quoted_rtmr[1] && quoted_rtmr[2] && quoted_rtmr[3]) {
 		r->basis = CV_RTMR_BASIS_QUOTE;
 		for (int i = 0; i < 4; i++)
-			memcpy(r->quoted[i], quoted_rtmr[i], 48);
+			memcpy(r->quoted[i], quoted_rtmr[i], CV_MEASUREMENT_LEN);
 	} else if (e->rtmr[0].present && e->rtmr[1].present && e->rtmr[2].present && e->rtmr[3].present) {
 		r->basis = CV_RTMR_BASIS_CLAIMS;
 		for (int i = 0; i < 4; i++)
-			memcpy(r->quoted[i], e->rtmr[i].b, 48);
+			memcpy(r->quoted[i], e->rtmr[i].b, CV_MEASUREMENT_LEN);
 	} else {
 		r->basis = CV_RTMR_BASIS_NONE;
 	}
@@ -218,7 +141,7 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	int nbad = 0, first_bad = -1;
 	bad[0] = '\0';
 	for (int k = 0; r->basis != CV_RTMR_BASIS_NONE && k < 4; k++) {
-		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], 48) == 0;
+		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], CV_MEASUREMENT_LEN) == 0;
 		if (!r->match[k]) {
 			bl += cv_format(bad + bl, sizeof bad - bl, "%s%s", nbad ? ", " : "", rtmr_names[k]);
 			if (first_bad < 0)
@@ -230,7 +153,7 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	if (nbad == 1 && !incons[0]) {
 		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
 			"Replaying %s gives %s %H, but %s value is %H.", e->log_source, rtmr_names[first_bad],
-			r->rp.rtmr[first_bad], (size_t)48, what, r->quoted[first_bad], (size_t)48);
+			r->rp.rtmr[first_bad], (size_t)CV_MEASUREMENT_LEN, what, r->quoted[first_bad], (size_t)CV_MEASUREMENT_LEN);
 	} else if (nbad) {
 		cv_check_set(c, CV_FAIL, CV_RTMR_MISMATCH,
 			"Replaying %s does not reproduce %s %s%s%s.", e->log_source, what, bad,
@@ -265,21 +188,21 @@ static int kp_kind(const char *name)
 }
 
 /*
- * mr_config_id (dstack.md section 4). Returns 1 when it binds `hash`
+ * mr_config_id (docs/checks.md app.compose_hash). Returns 1 when it binds `hash`
  * (*how describes it), 0 on a mismatch (fails the check), -1 when it cannot
  * be evaluated (*how says why), 2 when it is all zero (unused).
  */
 static int check_mr_config(const cv_dstack_result *r, const uint8_t *mr, const uint8_t hash[32],
-	uint8_t expect[48], const char **how)
+	uint8_t expect[CV_MEASUREMENT_LEN], const char **how)
 {
-	if (cv_is_zero(mr, 48))
+	if (cv_is_zero(mr, CV_MEASUREMENT_LEN))
 		return 2;
-	memset(expect, 0, 48);
+	memset(expect, 0, CV_MEASUREMENT_LEN);
 	if (mr[0] == 0x01) {
 		expect[0] = 0x01;
 		memcpy(expect + 1, hash, 32);
 		*how = "mr_config_id (V1)";
-		return memcmp(expect, mr, 48) == 0;
+		return memcmp(expect, mr, CV_MEASUREMENT_LEN) == 0;
 	}
 	if (mr[0] == 0x02) {
 		/* keccak256(compose_hash || app_id || kind || key_provider_id). */
@@ -310,7 +233,7 @@ static int check_mr_config(const cv_dstack_result *r, const uint8_t *mr, const u
 		expect[0] = 0x02;
 		cv_keccak256(buf, 53 + idlen, expect + 1);
 		*how = "mr_config_id (V2)";
-		return memcmp(expect, mr, 48) == 0;
+		return memcmp(expect, mr, CV_MEASUREMENT_LEN) == 0;
 	}
 	if (mr[0] == 0x03) {
 		*how = "mr_config_id is V3 (a JSON document, not supplied), so it was not checked";
@@ -350,7 +273,7 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 
 	int mr_res = 2;
 	const char *how = "";
-	uint8_t expect[48];
+	uint8_t expect[CV_MEASUREMENT_LEN];
 	if (mr_config_id) {
 		mr_res = check_mr_config(r, mr_config_id, h, expect, &how);
 		if (mr_res == 0) {
@@ -365,7 +288,7 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 			else
 				cv_check_set(c, CV_FAIL, CV_COMPOSE_HASH_MISMATCH,
 					"The quote's mr_config_id %H has an unknown version byte 0x%H.",
-					mr_config_id, (size_t)48, mr_config_id, (size_t)1);
+					mr_config_id, (size_t)CV_MEASUREMENT_LEN, mr_config_id, (size_t)1);
 			return;
 		}
 	}
@@ -406,73 +329,44 @@ static void check_compose_hash(const cv_evidence *e, const uint8_t *mr_config_id
 
 /* ---- app.images_pinned ---- */
 
-static void check_images(const cv_evidence *e, int require_pinned, cv_dstack_result *r)
+/* The facts app.images_pinned is judged on: the service images, or why
+ * they cannot be listed. The judgement is cv_policy_images (policy.c). */
+static void list_images(const cv_evidence *e, cv_dstack_result *r)
 {
-	cv_check *c = &r->app_images_pinned;
-	cv_status bad = require_pinned ? CV_FAIL : CV_WARN;
-	cv_diag d;
-	cv_diag_clear(&d);
+	cv_diag *d = &r->images_diag;
+	cv_diag_clear(d);
+	r->images_state = CV_IMAGES_UNLISTED;
 	if (!e->has_app_compose) {
-		cv_check_set(c, CV_SKIP, CV_COMPOSE_MISSING,
-			"The evidence has no app_compose text, so the images cannot be listed.");
+		r->images_state = CV_IMAGES_NO_COMPOSE;
+		cv_fail(d, CV_COMPOSE_MISSING, "The evidence has no app_compose text, so the images cannot be listed.");
 		return;
 	}
 	if (e->compose_diag.code != CV_OK) {
-		cv_check_set(c, bad, e->compose_diag.code, "%s", e->compose_diag.msg);
+		*d = e->compose_diag;
 		return;
 	}
-	if (cv_app_compose_parse(e->app_compose, e->app_compose_len, &r->ac, &d) != CV_OK) {
-		cv_check_set(c, bad, d.code, "%s", d.msg);
+	if (cv_app_compose_parse(e->app_compose, e->app_compose_len, &r->ac, d) != CV_OK)
 		return;
-	}
 	r->compose_parsed = 1;
 	const char *runner = r->ac.runner ? r->ac.runner : "docker-compose";
 	if (strcmp(runner, "bash") == 0) {
-		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
+		cv_fail(d, CV_IMAGE_NOT_PINNED,
 			"The app uses the bash runner; images its script pulls are not analysed, so none is known to be pinned.");
 		return;
 	}
 	if (strcmp(runner, "docker-compose") != 0 && strcmp(runner, "nerdctl-compose") != 0) {
-		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
-			"The app-compose runner '%s' is not known, so its images cannot be listed.", runner);
+		cv_fail(d, CV_COMPOSE_MALFORMED, "The app-compose runner '%s' is not known, so its images cannot be listed.",
+			runner);
 		return;
 	}
 	if (!r->ac.docker_compose_file) {
-		cv_check_set(c, bad, CV_COMPOSE_MALFORMED,
-			"The app-compose has runner '%s' but no docker_compose_file string.", runner);
+		cv_fail(d, CV_COMPOSE_MALFORMED, "The app-compose has runner '%s' but no docker_compose_file string.", runner);
 		return;
 	}
-	cv_err err = cv_compose_images(r->ac.docker_compose_file, strlen(r->ac.docker_compose_file),
-		&r->images, &d);
-	if (err != CV_OK) {
-		cv_check_set(c, err == CV_OUT_OF_MEMORY ? CV_FAIL : bad, d.code, "%s", d.msg);
+	if (cv_compose_images(r->ac.docker_compose_file, strlen(r->ac.docker_compose_file), &r->images, d) != CV_OK)
 		return;
-	}
 	r->has_images = 1;
-
-	char list[200];
-	size_t ll = 0, nbad = 0;
-	list[0] = '\0';
-	for (size_t i = 0; i < r->images.n; i++) {
-		const cv_image *im = &r->images.v[i];
-		if (im->pinned)
-			continue;
-		if (nbad < 4)
-			ll += cv_format(list + ll, sizeof list - ll, "%s%s (%s)", nbad ? ", " : "",
-				im->service, im->why ? im->why : "not pinned");
-		nbad++;
-	}
-	const char *script_note = r->ac.pre_launch_script || r->ac.init_script
-		? "; the pre_launch/init script is not analysed" : "";
-	if (nbad)
-		cv_check_set(c, bad, CV_IMAGE_NOT_PINNED,
-			"%U of %U service image(s) are not pinned by sha256 digest: %s%s%s.", (uint64_t)nbad,
-			(uint64_t)r->images.n, list, nbad > 4 ? ", ..." : "", script_note);
-	else if (r->images.n == 0)
-		cv_check_set(c, CV_PASS, CV_OK, "The compose file lists no services%s.", script_note);
-	else
-		cv_check_set(c, CV_PASS, CV_OK, "All %U service image(s) are pinned by sha256 digest%s.",
-			(uint64_t)r->images.n, script_note);
+	r->images_state = CV_IMAGES_LISTED;
 }
 
 /* ---- entry point ---- */
@@ -481,13 +375,13 @@ cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4]
 	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r)
 {
 	memset(r, 0, sizeof *r);
-	r->ev = e;
 	r->eventlog_replay.enforced = 1;
 	r->app_compose_hash.enforced = 1;
 	r->app_images_pinned.enforced = 1;
 	check_replay(e, quoted_rtmr, r);
 	check_compose_hash(e, mr_config_id, r);
-	check_images(e, require_pinned, r);
+	list_images(e, r);
+	r->app_images_pinned = cv_policy_images(r, require_pinned);
 	if (r->eventlog_replay.code == CV_OUT_OF_MEMORY || r->app_compose_hash.code == CV_OUT_OF_MEMORY ||
 		r->app_images_pinned.code == CV_OUT_OF_MEMORY)
 		return CV_OUT_OF_MEMORY;
@@ -504,248 +398,3 @@ void cv_dstack_result_free(cv_dstack_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ---- report sections ---- */
-
-static void jw_kclaim(cv_jw *w, const char *k, const cv_claim *c)
-{
-	jw_key(w, k);
-	if (c->present)
-		jw_hex(w, c->b, c->len);
-	else
-		jw_null(w);
-}
-
-/* An event payload as hex, or null when there is no such event. */
-static void jw_kpayload(cv_jw *w, const char *k, const cv_event *e)
-{
-	jw_key(w, k);
-	if (e)
-		jw_hex(w, e->payload, e->payload_len);
-	else
-		jw_null(w);
-}
-
-static int printable(const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (b[i] < 0x20 || b[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-static void jw_ktri(cv_jw *w, const char *k, int v)
-{
-	jw_key(w, k);
-	if (v < 0)
-		jw_null(w);
-	else
-		jw_bool(w, v);
-}
-
-static void write_event_log(cv_jw *w, const cv_dstack_result *r)
-{
-	const cv_evidence *e = r->ev;
-	jw_key(w, "event_log");
-	if (!e || !e->has_log) {
-		jw_null(w);
-		return;
-	}
-	jw_obj_begin(w);
-	jw_kstr(w, "source", e->log_source);
-	jw_kstr(w, "compared_with", r->basis == CV_RTMR_BASIS_QUOTE ? "quote"
-		: r->basis == CV_RTMR_BASIS_CLAIMS ? "tcb_info" : NULL);
-	if (!r->replayed)
-		jw_kstr(w, "error", e->log_diag.code != CV_OK ? e->log_diag.msg : r->eventlog_replay.msg);
-	jw_key(w, "rtmr");
-	jw_arr_begin(w);
-	for (int i = 0; r->replayed && i < 4; i++) {
-		jw_obj_begin(w);
-		jw_kint(w, "index", i);
-		jw_key(w, "quoted");
-		if (r->basis != CV_RTMR_BASIS_NONE)
-			jw_hex(w, r->quoted[i], 48);
-		else
-			jw_null(w);
-		jw_khex(w, "replayed", r->rp.rtmr[i], 48);
-		jw_key(w, "match");
-		if (r->basis != CV_RTMR_BASIS_NONE)
-			jw_bool(w, r->match[i]);
-		else
-			jw_null(w);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_key(w, "events");
-	jw_arr_begin(w);
-	for (size_t i = 0; r->replayed && i < e->log.n; i++) {
-		const cv_event *ev = &e->log.ev[i];
-		const cv_event_result *er = &r->rp.ev[i];
-		jw_obj_begin(w);
-		jw_kint(w, "imr", ev->imr);
-		jw_kint(w, "type", ev->type);
-		jw_key(w, "name");
-		jw_strn(w, ev->name, ev->name_len);
-		jw_khex(w, "payload", ev->payload, ev->payload_len);
-		jw_key(w, "digest");
-		if (er->extended)
-			jw_hex(w, er->digest, 48);
-		else
-			jw_hex(w, ev->digest, ev->digest_len);
-		/* true/false: a supplied runtime digest was compared with the
-		 * recomputed one; null: nothing to compare (boot event, or "" in a
-		 * stripped log). */
-		jw_key(w, "digest_supplied_matches");
-		if (er->supplied == CV_SUPPLIED_MATCH || er->supplied == CV_SUPPLIED_DIFFERS)
-			jw_bool(w, er->supplied == CV_SUPPLIED_MATCH);
-		else
-			jw_null(w);
-		if (er->supplied == CV_SUPPLIED_DIFFERS)
-			jw_khex(w, "digest_supplied", ev->digest, ev->digest_len);
-		if (ev->version == 2) {
-			jw_kint(w, "version", 2);
-			if (er->preimage_differs)
-				jw_kbool(w, "preimage_matches", 0);
-		}
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_obj_end(w);
-}
-
-static void write_app(cv_jw *w, const cv_dstack_result *r)
-{
-	const cv_evidence *e = r->ev;
-	const cv_app_identity *id = &r->id;
-	jw_key(w, "app");
-	if (!e || (!r->replayed && !e->has_app_compose && !e->app_id.present && !e->compose_hash.present)) {
-		jw_null(w);
-		return;
-	}
-	const int rp = r->replayed;
-	jw_obj_begin(w);
-	/* Identity from the replayed log (first occurrence before system-ready). */
-	jw_kpayload(w, "app_id", rp ? id->app_id : NULL);
-	jw_kpayload(w, "instance_id", rp ? id->instance_id : NULL);
-	jw_kpayload(w, "compose_hash", rp ? id->compose_hash : NULL);
-	jw_key(w, "key_provider");
-	if (rp && id->kp_parsed) {
-		jw_obj_begin(w);
-		jw_kstr(w, "name", id->kp_name);
-		jw_kstr(w, "id", id->kp_id);
-		jw_obj_end(w);
-	} else {
-		jw_null(w);
-	}
-	if (rp && id->key_provider && !id->kp_parsed)
-		jw_khex(w, "key_provider_payload", id->key_provider->payload, id->key_provider->payload_len);
-	jw_kpayload(w, "os_image_hash", rp ? id->os_image_hash : NULL);
-	jw_kpayload(w, "mr_kms", rp ? id->mr_kms : NULL);
-	jw_key(w, "storage_fs");
-	if (rp && id->storage_fs)
-		jw_strn(w, (const char *)id->storage_fs->payload, id->storage_fs->payload_len);
-	else
-		jw_null(w);
-	if (rp && id->rootfs_hash)
-		jw_khex(w, "rootfs_hash", id->rootfs_hash->payload, id->rootfs_hash->payload_len);
-	jw_key(w, "compose_sha256");
-	if (r->has_compose_sha256)
-		jw_hex(w, r->compose_sha256, 32);
-	else
-		jw_null(w);
-
-	/* app-compose content. */
-	const cv_app_compose *ac = r->compose_parsed ? &r->ac : NULL;
-	jw_kstr(w, "name", ac ? ac->name : NULL);
-	jw_kstr(w, "runner", ac ? ac->runner : NULL);
-	if (ac) {
-		jw_ktri(w, "kms_enabled", ac->kms_enabled);
-		jw_ktri(w, "gateway_enabled", ac->gateway_enabled);
-		jw_ktri(w, "local_key_provider_enabled", ac->local_key_provider_enabled);
-		jw_kstr(w, "key_provider_kind", ac->key_provider);
-		jw_kstr(w, "key_provider_id", ac->key_provider_id);
-		jw_ktri(w, "public_logs", ac->public_logs);
-		jw_ktri(w, "public_sysinfo", ac->public_sysinfo);
-		jw_ktri(w, "public_tcbinfo", ac->public_tcbinfo);
-		jw_ktri(w, "no_instance_id", ac->no_instance_id);
-		jw_ktri(w, "secure_time", ac->secure_time);
-		jw_key(w, "allowed_envs");
-		if (ac->allowed_envs) {
-			jw_arr_begin(w);
-			for (const cJSON *v = ac->allowed_envs->child; v; v = v->next)
-				if (cJSON_IsString(v))
-					jw_str(w, v->valuestring);
-			jw_arr_end(w);
-		} else {
-			jw_null(w);
-		}
-		jw_kbool(w, "pre_launch_script", ac->pre_launch_script);
-		jw_kbool(w, "init_script", ac->init_script);
-		jw_kbool(w, "bash_script", ac->bash_script);
-	}
-	jw_key(w, "images");
-	if (r->has_images) {
-		jw_arr_begin(w);
-		for (size_t i = 0; i < r->images.n; i++) {
-			const cv_image *im = &r->images.v[i];
-			jw_obj_begin(w);
-			jw_kstr(w, "service", im->service);
-			jw_kstr(w, "image", im->image);
-			jw_kbool(w, "pinned", im->pinned);
-			if (!im->pinned)
-				jw_kstr(w, "reason", im->why);
-			jw_obj_end(w);
-		}
-		jw_arr_end(w);
-	} else {
-		jw_null(w);
-	}
-
-	/* Runtime events after system-ready: app-controlled, never identity. */
-	jw_key(w, "application_events");
-	jw_arr_begin(w);
-	for (size_t i = 0; rp && i < e->log.n; i++) {
-		if (!cv_app_identity_is_app_event(id, &e->log, i))
-			continue;
-		const cv_event *ev = &e->log.ev[i];
-		jw_obj_begin(w);
-		jw_kint(w, "index", (int64_t)i);
-		jw_key(w, "name");
-		jw_strn(w, ev->name, ev->name_len);
-		jw_khex(w, "payload", ev->payload, ev->payload_len);
-		if (ev->payload_len && printable(ev->payload, ev->payload_len)) {
-			jw_key(w, "payload_text");
-			jw_strn(w, (const char *)ev->payload, ev->payload_len);
-		}
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-
-	/* What the server claims (Info / tcb_info): unverified. */
-	jw_key(w, "claims");
-	jw_obj_begin(w);
-	jw_kclaim(w, "app_id", &e->app_id);
-	jw_kclaim(w, "instance_id", &e->instance_id);
-	jw_kclaim(w, "compose_hash", &e->compose_hash);
-	jw_kclaim(w, "os_image_hash", &e->os_image_hash);
-	jw_kclaim(w, "device_id", &e->device_id);
-	jw_kclaim(w, "mr_aggregated", &e->mr_aggregated);
-	jw_key(w, "key_provider");
-	if (e->has_key_provider_info) {
-		jw_obj_begin(w);
-		jw_kstr(w, "name", e->kp_name);
-		jw_kstr(w, "id", e->kp_id);
-		jw_obj_end(w);
-	} else {
-		jw_null(w);
-	}
-	jw_kstr(w, "app_name", e->app_name);
-	jw_obj_end(w);
-
-	jw_obj_end(w);
-}
-
-void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r)
-{
-	write_event_log(w, r);
-	write_app(w, r);
-}

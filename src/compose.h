@@ -1,8 +1,8 @@
 /*
- * The dstack half of the verifier: app-compose (dstack.md sections 4-6) and
- * the entry point that runs the dstack checks over a normalised evidence
- * (eventlog.replay, app.compose_hash, app.images_pinned) and writes the
- * report's "event_log" and "app" sections (interface.md section 1).
+ * The dstack half of the verifier: app-compose, and the facts of the
+ * dstack checks over a normalised evidence (docs/checks.md
+ * eventlog.replay, app.compose_hash, app.images_pinned). The report's
+ * "event_log" and "app" sections are written by report.c.
  */
 #ifndef CV_COMPOSE_H
 #define CV_COMPOSE_H
@@ -10,9 +10,10 @@
 #include "cJSON.h"
 #include "cv.h"
 #include "eventlog.h"
+#include "quote.h"
 #include "evidence.h"
 #include "jsonw.h"
-#include "report.h"
+#include "check_result.h"
 
 #include "compose_images.h"
 
@@ -32,22 +33,24 @@ typedef struct {
 cv_err cv_app_compose_parse(const char *text, size_t len, cv_app_compose *c, cv_diag *d);
 void cv_app_compose_free(cv_app_compose *c);
 
-/* Keccak-256 (Ethereum's, not SHA3-256): mr_config_id V2. */
-void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
-
 /* ---- the dstack checks ---- */
 
 typedef enum { CV_RTMR_BASIS_NONE, CV_RTMR_BASIS_QUOTE, CV_RTMR_BASIS_CLAIMS } cv_rtmr_basis;
 
+typedef enum {
+	CV_IMAGES_NO_COMPOSE,   /* the evidence has no app-compose */
+	CV_IMAGES_UNLISTED,     /* an app-compose, but its images cannot be listed */
+	CV_IMAGES_LISTED        /* images (has_images) lists them */
+} cv_images_state;
+
 typedef struct {
 	cv_check eventlog_replay, app_compose_hash, app_images_pinned;
 
-	const cv_evidence *ev;  /* borrowed: keep the evidence alive */
 	int replayed;           /* rp and id are valid */
 	cv_replay rp;
 	cv_app_identity id;
 	cv_rtmr_basis basis;
-	uint8_t quoted[4][48];  /* valid unless basis is NONE */
+	uint8_t quoted[4][CV_MEASUREMENT_LEN];  /* valid unless basis is NONE */
 	int match[4];
 
 	int has_compose_sha256;
@@ -56,6 +59,10 @@ typedef struct {
 	cv_app_compose ac;
 	int has_images;
 	cv_image_list images;
+	/* The images listing, the facts app.images_pinned is judged on
+	 * (cv_policy_images, policy.c). */
+	cv_images_state images_state;
+	cv_diag images_diag;    /* CV_IMAGES_UNLISTED: why */
 } cv_dstack_result;
 
 /*
@@ -65,16 +72,12 @@ typedef struct {
  *     values, and the check says so (warn, QUOTE_MISSING).
  *   mr_config_id: the quote's 48 bytes, or NULL.
  *   require_pinned: unpinned or unreadable images fail instead of warn.
- * Every check in r is decided (ran = 1). Returns CV_OK, or
+ * Every check in r is decided (status not CV_UNDECIDED). Returns CV_OK, or
  * CV_OUT_OF_MEMORY (the affected checks then fail with that code).
  * Always call cv_dstack_result_free.
  */
 cv_err cv_dstack_check(const cv_evidence *e, const uint8_t *const quoted_rtmr[4],
 	const uint8_t *mr_config_id, int require_pinned, cv_dstack_result *r);
-
-/* Write the "event_log" and "app" members (keys and values) into the
- * report object being written. */
-void cv_dstack_write_sections(cv_jw *w, const cv_dstack_result *r);
 
 void cv_dstack_result_free(cv_dstack_result *r);
 

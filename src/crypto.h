@@ -43,4 +43,8 @@ int cv_ecdsa_p256_verify_hash(const uint8_t pub_xy[64], const uint8_t hash[32], 
  * as 64-byte r||s. Returns 0 when malformed. */
 int cv_ecdsa_sig_der_to_raw(const uint8_t *sig_der, size_t sig_len, uint8_t raw[64]);
 
+/* Keccak-256 (Ethereum's, not SHA3-256): mr_config_id V2 (docs/checks.md
+ * app.compose_hash). */
+void cv_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
+
 #endif

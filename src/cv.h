@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* Reason codes. The names (cv_err_name) are the public contract of
- * shared/spec/interface.md; values are internal and may be reordered. */
+ * docs/reason-codes.md; values are internal and may be reordered. */
 typedef enum {
 	CV_OK = 0,
 	CV_QUOTE_TRUNCATED,
@@ -60,6 +60,9 @@ typedef enum {
 	CV_REPORT_DATA_MISMATCH,
 	CV_IMAGE_NOT_PINNED,
 	CV_MEASUREMENT_MISMATCH,
+	/* issue 13: evidence a check reads was not proven, or proves nothing. */
+	CV_COMPOSE_UNBOUND,
+	CV_NONCE_SELF_ASSERTED,
 	CV_EVIDENCE_MALFORMED,
 	CV_REQUEST_MALFORMED,
 	CV_INPUT_TOO_LARGE,

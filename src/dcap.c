@@ -1,5 +1,5 @@
 /*
- * The DCAP pipeline (shared/spec/dcap.md section 2): independent stages
+ * The DCAP pipeline (docs/checks.md, DCAP steps): independent stages
  * (quote, anchor, root CA CRL, TCB info, QE identity, PCK chain source,
  * PCK CRL) each record their own outcome; the five checks are then decided
  * from them, so each check names the failure that blocks it instead of
@@ -12,11 +12,12 @@
 #include "crypto.h"
 #include "dcap.h"
 #include "der.h"
+#include "policy.h"
 #include "tcb.h"
 #include "util.h"
 #include "x509.h"
 
-/* SHA-256 of the pinned root (dcap.md Step 1): a guard against a corrupted
+/* SHA-256 of the pinned root (docs/checks.md Step 1): a guard against a corrupted
  * build, checked every time the pinned root is used. */
 static const uint8_t pinned_root_sha256[32] = {
 	0x44, 0xa0, 0x19, 0x6b, 0x2b, 0x99, 0xf8, 0x89, 0xb8, 0xe1, 0x49, 0xe9, 0x5b, 0x80, 0x7a, 0x35,
@@ -39,7 +40,7 @@ typedef struct {
 } chain;
 
 typedef struct {
-	const cv_dcap_policy *pol;
+	const cv_policy *pol;
 	int64_t now;
 	cv_dcap_result *r;
 
@@ -644,41 +645,6 @@ static void adv_text(const cv_advisory_list *a, char *out, size_t cap)
 	}
 }
 
-static const char *preset_name(int p)
-{
-	return p == CV_DCAP_TCB_DEFAULT ? "default" : p == CV_DCAP_TCB_PERMISSIVE ? "permissive" : "strict";
-}
-
-cv_status cv_dcap_tcb_judge(cv_tcb_status st, const cv_dcap_policy *p, cv_err *code, const char **by)
-{
-	cv_status out;
-	*by = p->has_allow ? "allow-list" : preset_name(p->tcb_preset);
-	*code = CV_OK;
-	if ((unsigned)st >= CV_TCB_ST_COUNT) {
-		*code = CV_TCB_STATUS_NOT_ALLOWED;
-		return CV_FAIL;
-	}
-	if (st == CV_TCB_ST_REVOKED) {
-		/* Never accepted, whatever the policy or allow list says. */
-		*code = CV_TCB_REVOKED;
-		return CV_FAIL;
-	}
-	if (p->has_allow)
-		out = p->allow_mask & (1u << st) ? CV_PASS : CV_FAIL;
-	else if (st == CV_TCB_ST_UP_TO_DATE)
-		out = CV_PASS;
-	else if (p->tcb_preset == CV_DCAP_TCB_PERMISSIVE)
-		out = CV_WARN;
-	else if (p->tcb_preset == CV_DCAP_TCB_DEFAULT && (st == CV_TCB_ST_SW_HARDENING_NEEDED ||
-		st == CV_TCB_ST_CONFIGURATION_NEEDED || st == CV_TCB_ST_CONFIGURATION_AND_SW_HARDENING_NEEDED))
-		out = CV_WARN;
-	else
-		out = CV_FAIL; /* strict, or default with OutOfDate*, or an unknown preset */
-	if (out == CV_FAIL)
-		*code = CV_TCB_STATUS_NOT_ALLOWED;
-	return out;
-}
-
 /* Apply the TCB policy to the merged status and write the check. */
 static void apply_tcb_policy(ctx *x, cv_tcb_status st, const char *detail)
 {
@@ -687,7 +653,7 @@ static void apply_tcb_policy(ctx *x, cv_tcb_status st, const char *detail)
 	adv_text(&x->r->advisory_ids, adv, sizeof adv);
 	const char *name = cv_tcb_status_name(st), *by;
 	cv_err code;
-	cv_status out = cv_dcap_tcb_judge(st, x->pol, &code, &by);
+	cv_status out = cv_policy_tcb_judge(st, x->pol, &code, &by);
 	if (code == CV_TCB_REVOKED)
 		cv_check_set(c, CV_FAIL, code, "Intel lists this platform's TCB as Revoked%s%s.", detail, adv);
 	else if (out == CV_FAIL)
@@ -780,73 +746,6 @@ static void decide_tcb(ctx *x)
 	apply_tcb_policy(x, st, detail);
 }
 
-void cv_dcap_check_td_attributes(const cv_quote *q, const cv_dcap_policy *pol, cv_check *c)
-{
-	if (!cv_quote_is_tdx(q)) {
-		if (q->sgx.attributes[0] & 0x02) {
-			if (!pol->allow_debug) {
-				cv_check_set(c, CV_FAIL, CV_TD_DEBUG,
-					"The SGX enclave is a debug enclave (attributes DEBUG bit set): the host can read its memory.");
-				return;
-			}
-			{
-				cv_check_set(c, CV_WARN, CV_TD_DEBUG,
-					"The SGX enclave is a debug enclave (attributes DEBUG bit set), allowed by policy.");
-				return;
-			}
-		}
-		{
-			cv_check_set(c, CV_PASS, CV_OK, "The SGX enclave is not in debug mode (attributes %H).",
-				q->sgx.attributes, (size_t)16);
-			return;
-		}
-	}
-	uint64_t a = cv_le64(q->td.td_attributes);
-	const uint64_t debug = 1ull, tud = 0xfeull, sept_ve_disable = 1ull << 28;
-	/* SEC bits 8-27 and 29 reserved, OTHER bits 32-62 reserved; PKS (30),
-	 * KL (31) and PERFMON (63) are allowed. */
-	const uint64_t reserved = 0x0fffff00ull | (1ull << 29) | 0x7fffffff00000000ull;
-	const uint8_t *ta = q->td.td_attributes;
-	if ((a & debug) && !pol->allow_debug) {
-		cv_check_set(c, CV_FAIL, CV_TD_DEBUG,
-			"The TD runs in debug mode (td_attributes %H, DEBUG bit 0 set): the host can read its memory.", ta,
-			(size_t)8);
-		return;
-	}
-	if (a & tud) {
-		cv_check_set(c, CV_FAIL, CV_TD_ATTRIBUTES_INVALID,
-			"td_attributes %H sets reserved TUD bits 1-7.", ta, (size_t)8);
-		return;
-	}
-	if (a & reserved) {
-		cv_check_set(c, CV_FAIL, CV_TD_ATTRIBUTES_INVALID,
-			"td_attributes %H sets reserved bits (allowed: DEBUG, SEPT_VE_DISABLE, PKS, KL, PERFMON).", ta, (size_t)8);
-		return;
-	}
-	if (!(a & sept_ve_disable)) {
-		cv_check_set(c, CV_FAIL, CV_TD_ATTRIBUTES_INVALID,
-			"td_attributes %H has SEPT_VE_DISABLE (bit 28) clear, so the TD can be fed #VE exceptions by the host.",
-			ta, (size_t)8);
-		return;
-	}
-	if (q->td.mr_servicetd && !cv_is_zero(q->td.mr_servicetd, 48) && !pol->allow_service_td) {
-		cv_check_set(c, CV_FAIL, CV_TD_ATTRIBUTES_INVALID,
-			"The TD is bound to a service TD (mr_servicetd %H), which the policy does not allow.",
-			q->td.mr_servicetd, (size_t)48);
-		return;
-	}
-	if (a & debug) {
-		cv_check_set(c, CV_WARN, CV_TD_DEBUG,
-			"The TD runs in debug mode (td_attributes %H), allowed by policy: the host can read its memory.", ta,
-			(size_t)8);
-		return;
-	}
-	cv_check_set(c, CV_PASS, CV_OK,
-		"td_attributes %H: not debug, SEPT_VE_DISABLE set, no reserved bits%s.", ta, (size_t)8,
-		q->td.mr_servicetd ? (cv_is_zero(q->td.mr_servicetd, 48) ? ", no service TD" : ", service TD allowed by policy") :
-		"");
-}
-
 static void decide_td_attributes(ctx *x)
 {
 	cv_check *c = &x->r->td_attributes;
@@ -854,7 +753,7 @@ static void decide_td_attributes(ctx *x)
 		check_fail_blocked(c, "The TD attributes", "quote.format", &x->s_quote);
 		return;
 	}
-	cv_dcap_check_td_attributes(&x->r->quote, x->pol, c);
+	*c = cv_policy_td_attributes(&x->r->quote, x->pol);
 }
 
 static void result_init(cv_dcap_result *r)
@@ -924,15 +823,15 @@ static void collateral_window(const ctx *x, int64_t *from, int64_t *until)
 }
 
 void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collateral, int64_t now,
-	const cv_dcap_policy *pol, cv_dcap_result *r)
+	const cv_policy *pol, cv_dcap_result *r)
 {
 	cv_dcap_verify_cached(NULL, quote, quote_len, collateral, now, pol, r);
 }
 
 void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_len, const cJSON *collateral,
-	int64_t now, const cv_dcap_policy *pol, cv_dcap_result *r)
+	int64_t now, const cv_policy *pol, cv_dcap_result *r)
 {
-	static const cv_dcap_policy strict = { 0 };
+	static const cv_policy strict = { 0 };
 	ctx *x = calloc(1, sizeof *x);
 	result_init(r);
 	if (!pol)
@@ -996,8 +895,7 @@ void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_l
 	r->code = CV_OK;
 	for (int i = 0; i < 5; i++) {
 		all[i]->enforced = 1;
-		all[i]->ran = 1;
-		if (all[i]->status == CV_FAIL && r->code == CV_OK)
+		if ((all[i]->status == CV_FAIL || all[i]->status == CV_UNDECIDED) && r->code == CV_OK)
 			r->code = all[i]->code != CV_OK ? all[i]->code : CV_INTERNAL;
 	}
 
@@ -1008,133 +906,6 @@ void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_l
 	cv_qe_identity_free(&x->qi);
 	cv_collateral_free(&x->coll);
 	free(x);
-}
-
-/* ---- report sections ---- */
-
-static void kopt_time(cv_jw *w, const char *k, int64_t t)
-{
-	if (t == CV_TIME_UNKNOWN) {
-		jw_key(w, k);
-		jw_null(w);
-	} else {
-		jw_ktime(w, k, t);
-	}
-}
-
-static void write_advisories(cv_jw *w, const char *k, const cv_advisory_list *a, int known)
-{
-	jw_key(w, k);
-	if (!known) {
-		jw_null(w);
-		return;
-	}
-	jw_arr_begin(w);
-	for (size_t i = 0; i < a->n; i++)
-		jw_str(w, a->id[i]);
-	jw_arr_end(w);
-}
-
-static void write_quote(cv_jw *w, const cv_dcap_result *r)
-{
-	const cv_quote *q = &r->quote;
-	jw_key(w, "quote");
-	if (!r->has_quote) {
-		jw_null(w);
-		return;
-	}
-	jw_obj_begin(w);
-	jw_kint(w, "version", q->version);
-	jw_kstr(w, "tee", cv_quote_tee_name(q));
-	jw_kint(w, "body_type", q->body_type);
-	if (cv_quote_is_tdx(q)) {
-		const cv_td_report *t = &q->td;
-		jw_khex(w, "mr_td", t->mr_td, 48);
-		for (int i = 0; i < 4; i++) {
-			char k[8];
-			cv_format(k, sizeof k, "rtmr%d", i);
-			jw_khex(w, k, t->rtmr[i], 48);
-		}
-		jw_khex(w, "report_data", t->report_data, 64);
-		jw_khex(w, "mr_config_id", t->mr_config_id, 48);
-		jw_khex(w, "mr_owner", t->mr_owner, 48);
-		jw_khex(w, "mr_owner_config", t->mr_owner_config, 48);
-		jw_khex(w, "mr_seam", t->mr_seam, 48);
-		jw_khex(w, "mr_signer_seam", t->mr_signer_seam, 48);
-		jw_khex(w, "seam_attributes", t->seam_attributes, 8);
-		jw_khex(w, "td_attributes", t->td_attributes, 8);
-		jw_khex(w, "xfam", t->xfam, 8);
-		jw_khex(w, "tee_tcb_svn", t->tee_tcb_svn, 16);
-		if (t->tee_tcb_svn2) {
-			jw_khex(w, "tee_tcb_svn2", t->tee_tcb_svn2, 16);
-			jw_khex(w, "mr_servicetd", t->mr_servicetd, 48);
-		}
-		jw_kbool(w, "debug", t->td_attributes[0] & 1);
-	} else {
-		const cv_enclave_report *e = &q->sgx;
-		jw_khex(w, "mr_enclave", e->mr_enclave, 32);
-		jw_khex(w, "mr_signer", e->mr_signer, 32);
-		jw_kint(w, "isv_prod_id", e->isv_prod_id);
-		jw_kint(w, "isv_svn", e->isv_svn);
-		jw_khex(w, "attributes", e->attributes, 16);
-		jw_khex(w, "misc_select", e->misc_select_raw, 4);
-		jw_khex(w, "cpu_svn", e->cpu_svn, 16);
-		jw_khex(w, "report_data", e->report_data, 64);
-		jw_kbool(w, "debug", (e->attributes[0] & 0x02) != 0);
-	}
-	jw_obj_end(w);
-}
-
-void cv_dcap_write_sections(cv_jw *w, const cv_dcap_result *r, const char *collateral_source)
-{
-	write_quote(w, r);
-
-	jw_key(w, "platform");
-	if (!r->has_platform) {
-		jw_null(w);
-	} else {
-		jw_obj_begin(w);
-		jw_kstr(w, "fmspc", r->fmspc_hex);
-		jw_khex(w, "pce_id", r->pce_id, 2);
-		jw_kstr(w, "pck_ca", r->pck_ca);
-		jw_khex(w, "ppid", r->ppid, 16);
-		jw_khex(w, "tcb_components", r->pck_comp, 16);
-		jw_kint(w, "pce_svn", r->pck_pcesvn);
-		jw_obj_end(w);
-	}
-
-	jw_key(w, "tcb");
-	if (!r->platform_status && r->eval_data_number < 0) {
-		jw_null(w);
-	} else {
-		jw_obj_begin(w);
-		jw_kstr(w, "status", r->merged_status);
-		write_advisories(w, "advisory_ids", &r->advisory_ids, r->platform_status != NULL);
-		jw_kstr(w, "platform_status", r->platform_status);
-		jw_kstr(w, "qe_status", r->qe_status);
-		jw_kstr(w, "module_status", r->module_status);
-		kopt_time(w, "tcb_date", r->tcb_date);
-		jw_key(w, "evaluation_data_number");
-		if (r->eval_data_number < 0)
-			jw_null(w);
-		else
-			jw_int(w, r->eval_data_number);
-		write_advisories(w, "module_advisory_ids", &r->module_advisory_ids, r->module_status != NULL);
-		write_advisories(w, "qe_advisory_ids", &r->qe_advisory_ids, r->qe_status != NULL);
-		jw_obj_end(w);
-	}
-
-	jw_key(w, "collateral");
-	jw_obj_begin(w);
-	kopt_time(w, "tcb_info_issue_date", r->tcb_info_issue_date);
-	kopt_time(w, "tcb_info_next_update", r->tcb_info_next_update);
-	kopt_time(w, "qe_identity_issue_date", r->qe_identity_issue_date);
-	kopt_time(w, "qe_identity_next_update", r->qe_identity_next_update);
-	kopt_time(w, "pck_crl_next_update", r->pck_crl_next_update);
-	kopt_time(w, "root_crl_next_update", r->root_crl_next_update);
-	kopt_time(w, "expires_at", r->expires_at);
-	jw_kstr(w, "source", collateral_source);
-	jw_obj_end(w);
 }
 
 /* ---- inspect ---- */

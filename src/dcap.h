@@ -1,6 +1,6 @@
 /*
- * Intel DCAP quote verification: the pipeline of shared/spec/dcap.md
- * section 2 (Steps 1-16), mapped onto five report checks:
+ * Intel DCAP quote verification: the pipeline of docs/checks.md's DCAP
+ * steps (Steps 1-16), mapped onto five report checks:
  *
  *   quote.format         Step 3: the quote parses and passes the header gates
  *   collateral.validity  Steps 2, 4, 5 and the PCK CRL: root CA CRL, TCB info,
@@ -25,25 +25,8 @@
 #include "collateral.h"
 #include "jsonw.h"
 #include "quote.h"
-#include "report.h"
-
-/* TCB policy presets: the values of cv_tcb_preset in request.h. */
-#define CV_DCAP_TCB_STRICT     0  /* only UpToDate passes */
-#define CV_DCAP_TCB_DEFAULT    1  /* UpToDate passes; SWHardening/Configuration* warn; rest fails */
-#define CV_DCAP_TCB_PERMISSIVE 2  /* UpToDate passes; everything but Revoked warns */
-
-typedef struct {
-	int tcb_preset;             /* CV_DCAP_TCB_*; a zeroed policy is strict */
-	unsigned allow_mask;        /* with has_allow: bit (1u << cv_tcb_status) per accepted status */
-	int has_allow;              /* the allow list replaces the preset; Revoked never passes */
-	int allow_debug;            /* debug TD / enclave: warn instead of fail */
-	int allow_service_td;       /* TD 1.5 mr_servicetd non-zero: allowed */
-	/* A test root instead of the pinned Intel SGX Root CA. Honoured only in
-	 * builds with CV_TEST_BUILD; other builds ignore it (and so fail closed
-	 * on test-signed evidence). NULL: the pinned root. */
-	const uint8_t *trusted_root_der;
-	size_t trusted_root_len;
-} cv_dcap_policy;
+#include "check_result.h"
+#include "policy.h"
 
 #define CV_TIME_UNKNOWN INT64_MIN
 
@@ -53,7 +36,7 @@ typedef struct {
 } cv_advisory_list;
 
 typedef struct {
-	/* The five checks (ran = 1, enforced = 1 once cv_dcap_verify returns). */
+	/* The five checks (decided and enforced once cv_dcap_verify returns). */
 	cv_check quote_format, hardware_signature, collateral_validity, tcb_status, td_attributes;
 	/* The DCAP judgement: CV_OK when quote.format, collateral.validity,
 	 * hardware.signature and tcb.status did not fail (tcb.status may warn)
@@ -97,10 +80,10 @@ typedef struct {
  * then hardware.signature, collateral.validity and tcb.status fail with
  * CV_COLLATERAL_MISSING, while the quote is still parsed and td.attributes
  * judged). now: unix seconds; the library never reads a clock.
- * r must stay with the quote buffer alive for cv_dcap_write_sections.
+ * r->quote points into the quote buffer: keep it alive while r is read.
  */
 void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collateral, int64_t now,
-	const cv_dcap_policy *pol, cv_dcap_result *r);
+	const cv_policy *pol, cv_dcap_result *r);
 
 /*
  * The same with a cache (cache.h; NULL: none): signatures this collateral
@@ -109,15 +92,7 @@ void cv_dcap_verify(const uint8_t *quote, size_t quote_len, const cJSON *collate
  */
 typedef struct cv_cache cv_cache;
 void cv_dcap_verify_cached(cv_cache *cache, const uint8_t *quote, size_t quote_len, const cJSON *collateral,
-	int64_t now, const cv_dcap_policy *pol, cv_dcap_result *r);
-
-/*
- * Write the report members "quote", "platform", "tcb" and "collateral" (keys
- * and values, interface.md section 1) into the open report object. Unknown
- * sections are null, unknown fields null. collateral_source ("supplied" or a
- * URL, may be NULL) goes to collateral.source.
- */
-void cv_dcap_write_sections(cv_jw *w, const cv_dcap_result *r, const char *collateral_source);
+	int64_t now, const cv_policy *pol, cv_dcap_result *r);
 
 /*
  * What the JS shim needs to fetch collateral: TEE ("TDX"/"SGX"), the
@@ -127,16 +102,5 @@ void cv_dcap_write_sections(cv_jw *w, const cv_dcap_result *r, const char *colla
  */
 cv_err cv_dcap_inspect(const uint8_t *quote, size_t len, char fmspc_hex[13], const char **pck_ca,
 	const char **tee, cv_diag *d);
-
-/*
- * The TCB policy alone (interface.md section 3): the check status for a
- * merged TCB status. *code: CV_OK for pass and warn, CV_TCB_REVOKED or
- * CV_TCB_STATUS_NOT_ALLOWED for fail. *by names the deciding rule
- * ("default", "strict", "permissive", "allow-list").
- */
-cv_status cv_dcap_tcb_judge(cv_tcb_status st, const cv_dcap_policy *pol, cv_err *code, const char **by);
-
-/* The TD attribute policy alone (Step 15), for tests and callers. */
-void cv_dcap_check_td_attributes(const cv_quote *q, const cv_dcap_policy *pol, cv_check *c);
 
 #endif

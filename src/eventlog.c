@@ -1,13 +1,13 @@
 /*
  * dstack event log: parse, recompute runtime digests, replay RTMR0..3,
- * extract the app identity (shared/spec/dstack.md section 3).
+ * extract the app identity (docs/checks.md eventlog.replay).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
 #include "eventlog.h"
-#include "evidence.h"
+#include "json.h"
 #include "util.h"
 
 /* ---- parsing ---- */
@@ -213,7 +213,7 @@ cv_err cv_eventlog_parse(const cJSON *v, cv_eventlog *log, cv_diag *d)
 		cJSON *inner = cv_json_parse_exact(v->valuestring, strlen(v->valuestring));
 		if (!inner)
 			return cv_fail(d, CV_EVENT_LOG_MALFORMED,
-				"The event log string is not valid JSON.");
+				"The event log string is not valid JSON, or it repeats a key.");
 		if (!cJSON_IsArray(inner)) {
 			cJSON_Delete(inner);
 			return cv_fail(d, CV_EVENT_LOG_MALFORMED,

@@ -1,5 +1,5 @@
 /*
- * dstack event log (shared/spec/dstack.md section 3): parsing, runtime
+ * dstack event log (docs/checks.md eventlog.replay): parsing, runtime
  * event digests (V1 and V2), RTMR0..3 replay and the app identity carried
  * by the runtime events.
  *
@@ -96,7 +96,7 @@ cv_err cv_eventlog_replay(const cv_eventlog *log, cv_replay *r, cv_diag *d);
 void cv_replay_free(cv_replay *r);
 
 /*
- * App identity (dstack.md 3.5, first-occurrence rule): the first runtime
+ * App identity (docs/checks.md eventlog.replay, first-occurrence rule): the first runtime
  * event of each name before the first "system-ready"; NULL when absent.
  * Pointers borrow from the log.
  */

@@ -5,39 +5,19 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "json.h"
 #include "util.h"
-
-#define EV_MAX_DEPTH 4 /* bundle -> info -> tcb_info, with a margin */
-
-static const char k_expected[] =
-	"expected a quote (hex or byte array), a GetQuote {quote, event_log}, an Info {app_id, tcb_info}, "
-	"a tcb_info {mrtd, rtmr0..3, event_log}, or a cvm-evidence/v1 bundle";
 
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* cJSON recurses once per nesting level (up to 1000): too deep for the
- * WASM stack. Nested JSON in evidence is shallow, so cap it first. */
-#define EV_MAX_JSON_DEPTH 64
+#define EV_MAX_DEPTH 4 /* bundle -> info -> tcb_info, with a margin */
 
-cJSON *cv_json_parse_exact(const char *s, size_t len)
-{
-	const char *end = NULL;
-	if (!s || !cv_json_depth_ok(s, len, EV_MAX_JSON_DEPTH))
-		return NULL;
-	cJSON *j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-	if (!j)
-		return NULL;
-	for (const char *p = end; p && p < s + len; p++) {
-		if (!is_ws(*p)) {
-			cJSON_Delete(j);
-			return NULL;
-		}
-	}
-	return j;
-}
+static const char k_expected[] =
+	"expected a quote (hex or byte array), a GetQuote {quote, event_log}, an Info {app_id, tcb_info}, "
+	"a tcb_info {mrtd, rtmr0..3, event_log}, or a cvm-evidence/v1 bundle";
 
 void cv_evidence_free(cv_evidence *e)
 {
@@ -307,7 +287,7 @@ static cv_err absorb_nested(const cJSON *o, const char *key, const char *prefix,
 			return CV_OK; /* blank: public_tcbinfo off */
 		parsed = cv_json_parse_exact(v->valuestring, strlen(v->valuestring));
 		if (!parsed)
-			return cv_fail(d, CV_EVIDENCE_MALFORMED, "%s%s is a string but not valid JSON.", prefix, key);
+			return cv_fail(d, CV_EVIDENCE_MALFORMED, "%s%s is a string but not valid JSON, or it repeats a key.", prefix, key);
 		v = parsed;
 	}
 	if (!cJSON_IsObject(v)) {

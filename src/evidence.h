@@ -1,8 +1,9 @@
 /*
- * Evidence normalisation: every input shape of shared/spec/interface.md
- * section 2 becomes one cv_evidence.
+ * Evidence normalisation: every input shape (docs/core-api.md) becomes
+ * one cv_evidence. This file is the one place that knows the shapes; the
+ * shim asks op inspect (inspect.c) instead of re-detecting them.
  *
- * Accepted shapes (dstack.md section 1):
+ * Accepted shapes:
  *   - a raw quote: hex string (optional 0x) or JSON array of byte values
  *     (binary quotes arrive hex-encoded from the JS shim);
  *   - a string holding any JSON shape below;
@@ -97,10 +98,5 @@ typedef struct {
  */
 cv_err cv_evidence_parse(const cJSON *ev, cv_evidence *out, cv_diag *d);
 void cv_evidence_free(cv_evidence *e);
-
-/* Parse JSON text of exactly len bytes (trailing white space allowed,
- * anything else rejected; nesting deeper than 64 rejected, since cJSON
- * recurses per level). NULL when it is not JSON. */
-cJSON *cv_json_parse_exact(const char *s, size_t len);
 
 #endif

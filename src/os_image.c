@@ -10,6 +10,7 @@
 #include "evidence.h"
 #include "os_image.h"
 #include "tdhob.h"
+#include "json.h"
 #include "util.h"
 #include "x509.h"
 
@@ -75,12 +76,12 @@ cv_err cv_vm_config_parse(const char *text, size_t len, cv_vm_config *vm, cv_dia
 {
 	memset(vm, 0, sizeof *vm);
 	vm->single_pass_add_pages = -1;
-	vm->root = cv_json_parse_exact(text, len);
+	vm->root = cv_json_parse_text(text, len);
 	const cJSON *o = vm->root;
 	/* dstack's decode_vm_config_with_fallback: a string member vm_config is parsed instead. */
 	const cJSON *inner = cJSON_GetObjectItemCaseSensitive(o, "vm_config");
 	if (cJSON_IsObject(o) && cJSON_IsString(inner)) {
-		cJSON *again = cv_json_parse_exact(inner->valuestring, strlen(inner->valuestring));
+		cJSON *again = cv_json_parse_text(inner->valuestring, strlen(inner->valuestring));
 		cJSON_Delete(vm->root);
 		vm->root = again;
 		o = again;
@@ -98,6 +99,9 @@ cv_err cv_vm_config_parse(const char *text, size_t len, cv_vm_config *vm, cv_dia
 			if (strcmp(a->string, b->string) == 0)
 				return cv_fail(d, CV_OS_MANIFEST_INVALID, "vm_config has the field %s twice.", a->string);
 	}
+	const char *dup = cv_json_duplicate_key(o);
+	if (dup)
+		return cv_fail(d, CV_OS_MANIFEST_INVALID, "vm_config repeats the key %s.", dup);
 
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "os_image_hash");
 	if (v && !cJSON_IsString(v))

@@ -1,6 +1,6 @@
 /*
  * Quote parser: header gates, the body (SGX report, TD report 1.0 / 1.5),
- * and the signature data of v3 and v4/v5 (shared/spec/dcap.md section 1).
+ * and the signature data of v3 and v4/v5 (docs/checks.md Step 3).
  *
  * Truncation versus malformation: anything a valid quote cut short would
  * produce is CV_QUOTE_TRUNCATED; a length above the 1 MiB cap, or lengths
@@ -28,34 +28,34 @@ const char *cv_quote_tee_name(const cv_quote *q)
 void cv_enclave_report_parse(const uint8_t *p, cv_enclave_report *r)
 {
 	r->raw = p;
-	r->cpu_svn = p;
-	r->misc_select_raw = p + 16;
-	r->misc_select = cv_le32(p + 16);
-	r->attributes = p + 48;
-	r->mr_enclave = p + 64;
-	r->mr_signer = p + 128;
-	r->isv_prod_id = cv_le16(p + 256);
-	r->isv_svn = cv_le16(p + 258);
-	r->report_data = p + 320;
+	r->cpu_svn = p + CV_ER_CPU_SVN;
+	r->misc_select_raw = p + CV_ER_MISC_SELECT;
+	r->misc_select = cv_le32(p + CV_ER_MISC_SELECT);
+	r->attributes = p + CV_ER_ATTRIBUTES;
+	r->mr_enclave = p + CV_ER_MR_ENCLAVE;
+	r->mr_signer = p + CV_ER_MR_SIGNER;
+	r->isv_prod_id = cv_le16(p + CV_ER_ISV_PROD_ID);
+	r->isv_svn = cv_le16(p + CV_ER_ISV_SVN);
+	r->report_data = p + CV_ER_REPORT_DATA;
 }
 
 static void td_report_parse(const uint8_t *p, int td15, cv_td_report *t)
 {
-	t->tee_tcb_svn = p;
-	t->mr_seam = p + 16;
-	t->mr_signer_seam = p + 64;
-	t->seam_attributes = p + 112;
-	t->td_attributes = p + 120;
-	t->xfam = p + 128;
-	t->mr_td = p + 136;
-	t->mr_config_id = p + 184;
-	t->mr_owner = p + 232;
-	t->mr_owner_config = p + 280;
+	t->tee_tcb_svn = p + CV_TD_TEE_TCB_SVN;
+	t->mr_seam = p + CV_TD_MR_SEAM;
+	t->mr_signer_seam = p + CV_TD_MR_SIGNER_SEAM;
+	t->seam_attributes = p + CV_TD_SEAM_ATTRIBUTES;
+	t->td_attributes = p + CV_TD_TD_ATTRIBUTES;
+	t->xfam = p + CV_TD_XFAM;
+	t->mr_td = p + CV_TD_MR_TD;
+	t->mr_config_id = p + CV_TD_MR_CONFIG_ID;
+	t->mr_owner = p + CV_TD_MR_OWNER;
+	t->mr_owner_config = p + CV_TD_MR_OWNER_CONFIG;
 	for (int i = 0; i < 4; i++)
-		t->rtmr[i] = p + 328 + 48 * i;
-	t->report_data = p + 520;
-	t->tee_tcb_svn2 = td15 ? p + 584 : NULL;
-	t->mr_servicetd = td15 ? p + 600 : NULL;
+		t->rtmr[i] = p + CV_TD_RTMR0 + CV_MEASUREMENT_LEN * i;
+	t->report_data = p + CV_TD_REPORT_DATA;
+	t->tee_tcb_svn2 = td15 ? p + CV_TD15_TEE_TCB_SVN2 : NULL;
+	t->mr_servicetd = td15 ? p + CV_TD15_MR_SERVICETD : NULL;
 }
 
 /* A bounded cursor over the signature data. Running past its end means the
@@ -122,19 +122,19 @@ static cv_err parse_qe_part(cursor *c, cv_quote *q, const char *what, cv_diag *d
 	return CV_OK;
 }
 
-/* Header gates (dcap.md 1.1), then where the body sits (1.2). */
+/* Header gates (docs/checks.md Step 3), then where the body sits. */
 static cv_err parse_header_and_body(const uint8_t *buf, size_t len, cv_quote *q, size_t *off, cv_diag *d)
 {
 	if (len < HEADER_LEN)
 		return cv_fail(d, CV_QUOTE_TRUNCATED, "The quote is %U bytes, shorter than the 48-byte header.",
 			(uint64_t)len);
-	q->version = cv_le16(buf);
-	q->key_type = cv_le16(buf + 2);
-	q->tee_type = cv_le32(buf + 4);
-	q->qe_svn = cv_le16(buf + 8);
-	q->pce_svn = cv_le16(buf + 10);
-	q->qe_vendor_id = buf + 12;
-	q->user_data = buf + 28;
+	q->version = cv_le16(buf + CV_HDR_VERSION);
+	q->key_type = cv_le16(buf + CV_HDR_KEY_TYPE);
+	q->tee_type = cv_le32(buf + CV_HDR_TEE_TYPE);
+	q->qe_svn = cv_le16(buf + CV_HDR_QE_SVN);
+	q->pce_svn = cv_le16(buf + CV_HDR_PCE_SVN);
+	q->qe_vendor_id = buf + CV_HDR_QE_VENDOR_ID;
+	q->user_data = buf + CV_HDR_USER_DATA;
 
 	if (q->version < 3 || q->version > 5)
 		return cv_fail(d, CV_QUOTE_UNSUPPORTED_VERSION,
@@ -144,7 +144,7 @@ static cv_err parse_header_and_body(const uint8_t *buf, size_t len, cv_quote *q,
 			"Attestation key type %u is not supported; expected 2 (ECDSA P-256).", (unsigned)q->key_type);
 	if (q->tee_type != CV_TEE_SGX && q->tee_type != CV_TEE_TDX)
 		return cv_fail(d, CV_QUOTE_UNSUPPORTED_TEE,
-			"TEE type 0x%H is neither SGX (00000000) nor TDX (00000081).", buf + 4, (size_t)4);
+			"TEE type 0x%H is neither SGX (00000000) nor TDX (00000081).", buf + CV_HDR_TEE_TYPE, (size_t)4);
 	/* v5 may carry an SGX body (type 1, Intel's newer line); v3 is SGX only,
 	 * v4 TDX only. */
 	if (q->tee_type == CV_TEE_SGX && q->version == 4)

@@ -1,5 +1,5 @@
 /*
- * Intel SGX / TDX quote parser (shared/spec/dcap.md section 1).
+ * Intel SGX / TDX quote parser (docs/checks.md Step 3).
  * Versions 3 (SGX), 4 (TDX, TD report 1.0) and 5 (body types 1, 2, 3).
  * Every pointer points into the caller's buffer: keep it alive.
  *
@@ -35,7 +35,34 @@
 #define CV_BODY_TD15_SIZE 648u
 #define CV_BODY_TD15EX_SIZE 885u
 
-/* Certification data types (dcap.md 1.5). */
+/* Quote header field offsets (48-byte header, all versions). */
+enum {
+	CV_HDR_VERSION = 0, CV_HDR_KEY_TYPE = 2, CV_HDR_TEE_TYPE = 4, CV_HDR_QE_SVN = 8, CV_HDR_PCE_SVN = 10,
+	CV_HDR_QE_VENDOR_ID = 12, CV_HDR_USER_DATA = 28
+};
+
+/* Field offsets inside an SGX enclave report body (384 bytes; also the QE
+ * report). */
+enum {
+	CV_ER_CPU_SVN = 0, CV_ER_MISC_SELECT = 16, CV_ER_ATTRIBUTES = 48, CV_ER_MR_ENCLAVE = 64,
+	CV_ER_MR_SIGNER = 128, CV_ER_ISV_PROD_ID = 256, CV_ER_ISV_SVN = 258, CV_ER_REPORT_DATA = 320
+};
+
+/* Field offsets inside a TD report body: TD 1.0 (584 bytes); TD 1.5 (648)
+ * appends tee_tcb_svn2 and mr_servicetd. */
+enum {
+	CV_TD_TEE_TCB_SVN = 0, CV_TD_MR_SEAM = 16, CV_TD_MR_SIGNER_SEAM = 64, CV_TD_SEAM_ATTRIBUTES = 112,
+	CV_TD_TD_ATTRIBUTES = 120, CV_TD_XFAM = 128, CV_TD_MR_TD = 136, CV_TD_MR_CONFIG_ID = 184,
+	CV_TD_MR_OWNER = 232, CV_TD_MR_OWNER_CONFIG = 280, CV_TD_RTMR0 = 328, CV_TD_REPORT_DATA = 520,
+	CV_TD15_TEE_TCB_SVN2 = 584, CV_TD15_MR_SERVICETD = 600
+};
+
+/* Field sizes of a TD report: every measurement register (MRTD, RTMRs,
+ * mr_config_id, ...) is a SHA-384-sized 48 bytes; report_data is 64. */
+#define CV_MEASUREMENT_LEN 48u
+#define CV_REPORT_DATA_LEN 64u
+
+/* Certification data types (Intel's quote format; docs/checks.md Step 6). */
 #define CV_CERT_PPID_CLEAR       1
 #define CV_CERT_PPID_RSA2048     2
 #define CV_CERT_PPID_RSA3072     3

@@ -1,45 +1,43 @@
 /*
- * The checks of the report (shared/spec/interface.md section 1). Modules
- * fill cv_check values; verify.c orders them, applies the verdict rule and
- * writes the report.
+ * The report (docs/checks.md): the one module that
+ * writes report JSON and computes the verdict, from the checks' plain
+ * results and the facts the pipeline gathered. See report.c for how to add
+ * a section.
  */
 #ifndef CV_REPORT_H
 #define CV_REPORT_H
 
-#include "cv.h"
-
-typedef enum { CV_PASS, CV_WARN, CV_FAIL, CV_SKIP } cv_status;
+#include "check_table.h"
+#include "jsonw.h"
 
 typedef struct {
-	cv_status status;
-	cv_err code;              /* CV_OK when passed */
-	char msg[CV_DIAG_MSG_MAX];
-	int enforced;             /* a failed enforced check makes the verdict fail */
-	int ran;                  /* set once the check has been decided */
-} cv_check;
+	const cv_facts *facts;
+	const cv_check *checks;            /* CK_COUNT, in report order */
+	int64_t verified_at;
+	const char *verifier_version;      /* NULL: "unknown" */
+	const char *verifier_wasm_sha256;  /* NULL: "" */
+	int test_root;                     /* a test trust root was honoured */
+	int recorded_sample;
+	const char *collateral_source;     /* NULL: none was used */
+} cv_report;
 
-/* Check ids, in report order. */
-typedef enum {
-	CK_QUOTE_FORMAT,
-	CK_HARDWARE_SIGNATURE,
-	CK_COLLATERAL_VALIDITY,
-	CK_TCB_STATUS,
-	CK_TD_ATTRIBUTES,
-	CK_EVENTLOG_REPLAY,
-	CK_APP_COMPOSE_HASH,
-	CK_FRESHNESS_NONCE,
-	CK_REPORT_DATA_BINDING,
-	CK_APP_IMAGES_PINNED,
-	CK_POLICY_MEASUREMENTS,
-	CK_COUNT
-} cv_check_id;
+/*
+ * The verdict rule: "fail" if any check is undecided, any enforced check
+ * failed, or hardware.signature did not pass (without a hardware proof
+ * nothing else is worth anything); else "warn" if any check warned or an
+ * unenforced one failed; else "pass".
+ */
+const char *cv_report_verdict(const cv_check checks[CK_COUNT]);
 
-const char *cv_check_name(cv_check_id id); /* "hardware.signature" */
-const char *cv_status_name(cv_status s);   /* "pass" */
+/* Write the whole report object. */
+void cv_report_write(cv_jw *w, const cv_report *r);
 
-/* Set a check: status, code and a formatted sentence (same format as cv_fail). */
-void cv_check_set(cv_check *c, cv_status st, cv_err code, const char *fmt, ...);
-/* Set a check from a diag (status fail or warn). */
-void cv_check_from_diag(cv_check *c, cv_status st, const cv_diag *d);
+/* The "quote", "platform", "tcb" and "collateral" members alone (for unit
+ * tests); collateral_source goes to collateral.source. */
+void cv_report_write_dcap_sections(cv_jw *w, const cv_dcap_result *r, const char *collateral_source);
+
+/* The "event_log" and "app" members alone (for unit tests): r from
+ * cv_dstack_check over the evidence e. */
+void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e);
 
 #endif

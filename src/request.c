@@ -1,10 +1,12 @@
 /*
- * Verify-request options. Every field is validated; an unknown value is a
- * request error rather than a silently weaker policy.
+ * The verify request (docs/core-api.md) parsed into one cv_request and its
+ * cv_policy. Every field is validated, and an unknown key at any level of
+ * the request is an error naming it: a misspelt option must never become a
+ * silently weaker policy. (The evidence and collateral values are data, not
+ * options: evidence.c and collateral.c judge their shapes.)
  */
 #include <string.h>
 
-#include "dcap.h"
 #include "request.h"
 #include "util.h"
 
@@ -51,20 +53,45 @@ static const char *opt_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
-static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
+/* Every key of obj must be one of known (NULL-terminated); path names obj
+ * in the message ("" for the request itself). */
+static cv_err known_keys(const cJSON *obj, const char *path, const char *const *known, cv_diag *d)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, obj) {
+		size_t i = 0;
+		while (known[i] && strcmp(known[i], it->string) != 0)
+			i++;
+		if (!known[i])
+			return cv_fail(d, CV_REQUEST_MALFORMED, "Unknown request key %s%s%s.",
+				path, path[0] ? "." : "", it->string);
+	}
+	return CV_OK;
+}
+
+static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
+	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence", NULL };
+static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
+	NULL };
+static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
+static const char *const verifier_keys[] = { "version", "wasm_sha256", NULL };
+
+static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 {
 	cv_err e;
-	r->tcb_preset = CV_DCAP_TCB_DEFAULT;
+	r->tcb_preset = CV_TCB_PRESET_DEFAULT;
 	if (!pol || cJSON_IsNull(pol))
 		return CV_OK;
 	if (!cJSON_IsObject(pol))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "Option policy must be an object.");
+	if ((e = known_keys(pol, "policy", policy_keys, d)) != CV_OK)
+		return e;
 	const cJSON *tcb = cJSON_GetObjectItemCaseSensitive(pol, "tcb");
 	if (tcb && !cJSON_IsNull(tcb)) {
 		const char *s = cJSON_IsString(tcb) ? tcb->valuestring : "";
-		if (strcmp(s, "strict") == 0) r->tcb_preset = CV_DCAP_TCB_STRICT;
-		else if (strcmp(s, "default") == 0) r->tcb_preset = CV_DCAP_TCB_DEFAULT;
-		else if (strcmp(s, "permissive") == 0) r->tcb_preset = CV_DCAP_TCB_PERMISSIVE;
+		if (strcmp(s, "strict") == 0) r->tcb_preset = CV_TCB_PRESET_STRICT;
+		else if (strcmp(s, "default") == 0) r->tcb_preset = CV_TCB_PRESET_DEFAULT;
+		else if (strcmp(s, "permissive") == 0) r->tcb_preset = CV_TCB_PRESET_PERMISSIVE;
 		else return cv_fail(d, CV_REQUEST_MALFORMED, "policy.tcb must be strict, default or permissive.");
 	}
 	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(pol, "allow_tcb");
@@ -77,9 +104,9 @@ static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
 			if (!cJSON_IsString(it) || cv_tcb_status_parse(it->valuestring, &st) != 0)
 				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_tcb has an unknown TCB status %s.",
 					cJSON_IsString(it) ? it->valuestring : "(not a string)");
-			r->allow_tcb |= 1u << st;
+			r->allow_mask |= 1u << st;
 		}
-		r->has_allow_tcb = 1;
+		r->has_allow = 1;
 	}
 	if ((e = opt_bool(pol, "allow_debug", &r->allow_debug, d)) != CV_OK ||
 		(e = opt_bool(pol, "require_pinned_images", &r->require_pinned_images, d)) != CV_OK)
@@ -89,6 +116,8 @@ static cv_err parse_policy(const cJSON *pol, cv_request *r, cv_diag *d)
 		return CV_OK;
 	if (!cJSON_IsObject(exp))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect must be an object.");
+	if ((e = known_keys(exp, "policy.expect", expect_keys, d)) != CV_OK)
+		return e;
 	if ((e = opt_hex(exp, "mrtd", 48, 1, &r->expect_mrtd, d)) != CV_OK ||
 		(e = opt_hex(exp, "app_id", 20, 1, &r->expect_app_id, d)) != CV_OK ||
 		(e = opt_hex(exp, "compose_hash", 32, 1, &r->expect_compose_hash, d)) != CV_OK ||
@@ -116,9 +145,12 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 {
 	cv_err e;
 	memset(r, 0, sizeof *r);
-	r->tcb_preset = CV_DCAP_TCB_DEFAULT;
+	cv_policy *pol = &r->policy;
+	pol->tcb_preset = CV_TCB_PRESET_DEFAULT;
 	if (!cJSON_IsObject(root))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "The request must be a JSON object.");
+	if ((e = known_keys(root, "", request_keys, d)) != CV_OK)
+		return e;
 	r->evidence = cJSON_GetObjectItemCaseSensitive(root, "evidence");
 	if (!r->evidence || cJSON_IsNull(r->evidence))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "The request has no evidence.");
@@ -129,13 +161,21 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	r->now = (int64_t)now->valuedouble;
 	const cJSON *coll = cJSON_GetObjectItemCaseSensitive(root, "collateral");
 	r->collateral = (coll && !cJSON_IsNull(coll)) ? coll : NULL;
-	if ((e = opt_hex(root, "nonce", 64, 0, &r->nonce, d)) != CV_OK ||
-		(e = opt_hex(root, "report_data", 64, 0, &r->report_data, d)) != CV_OK)
+	if ((e = opt_hex(root, "nonce", 64, 0, &pol->nonce, d)) != CV_OK ||
+		(e = opt_hex(root, "report_data", 64, 0, &pol->report_data, d)) != CV_OK ||
+		(e = opt_bool(root, "nonce_from_evidence", &pol->nonce_from_evidence, d)) != CV_OK)
 		return e;
-	if ((e = parse_policy(cJSON_GetObjectItemCaseSensitive(root, "policy"), r, d)) != CV_OK)
+	/* A short nonce can be guessed and a quote made for it in advance
+	 * (docs/checks.md freshness.nonce). */
+	if (pol->nonce.set && pol->nonce.len < CV_NONCE_MIN_LEN)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option nonce is %u bytes; it must be %u to 64.",
+			(unsigned)pol->nonce.len, (unsigned)CV_NONCE_MIN_LEN);
+	if ((e = parse_policy(cJSON_GetObjectItemCaseSensitive(root, "policy"), pol, d)) != CV_OK)
 		return e;
 	const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "verifier");
 	if (cJSON_IsObject(ver)) {
+		if ((e = known_keys(ver, "verifier", verifier_keys, d)) != CV_OK)
+			return e;
 		r->verifier_version = opt_str(ver, "version");
 		r->verifier_wasm_sha256 = opt_str(ver, "wasm_sha256");
 	}
@@ -155,8 +195,9 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 		size_t n = cv_hex_decode(tr, strlen(tr), r->test_root_der, sizeof r->test_root_der);
 		if (n == (size_t)-1 || n == 0)
 			return cv_fail(d, CV_REQUEST_MALFORMED, "unsafe_test_root_der_hex is not hex of a DER certificate.");
-		r->test_root_len = n;
-		r->test_root.set = 1;
+		pol->trusted_root_der = r->test_root_der;
+		pol->trusted_root_len = n;
+		r->test_root = 1;
 	}
 #endif
 	return CV_OK;

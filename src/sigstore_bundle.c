@@ -9,6 +9,7 @@
 
 #include "cJSON.h"
 #include "evidence.h"
+#include "json.h"
 #include "sigstore.h"
 #include "x509.h"
 

@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "evidence.h"
 #include "sigstore.h"
+#include "json.h"
 #include "util.h"
 #include "x509.h"
 

@@ -10,6 +10,7 @@
 #include "cJSON.h"
 #include "evidence.h"
 #include "sigstore.h"
+#include "json.h"
 #include "util.h"
 #include "x509.h"
 

@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "evidence.h"
 #include "sigstore_verify.h"
+#include "json.h"
 #include "util.h"
 
 #define INVALID(...) cv_fail(d, CV_PROVENANCE_INVALID, __VA_ARGS__)

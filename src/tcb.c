@@ -1,6 +1,6 @@
 /*
  * TCB level sorting and matching, TDX module identity, QE identity policy
- * and status convergence (dcap.md Steps 9, 12-14; Intel QVL semantics).
+ * and status convergence (docs/checks.md Steps 9, 12-14; Intel QVL semantics).
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * TCB evaluation (shared/spec/dcap.md Steps 9, 12, 13 and 14), following
+ * TCB evaluation (docs/checks.md Steps 9, 12, 13 and 14), following
  * Intel's QVL where it differs from dcap-qvl:
  *  - TCB levels are sorted before matching, never trusted in JSON order;
  *  - each of the 16 components is compared as a number;

@@ -48,56 +48,6 @@ size_t cv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap)
 	return in_len / 2;
 }
 
-/* One pass over JSON text outside strings: the deepest bracket nesting
- * (counting stops past max_depth) and an upper bound on the values. */
-static void json_scan(const char *s, size_t len, unsigned max_depth, unsigned *deepest, size_t *values)
-{
-	unsigned depth = 0;
-	int in_str = 0;
-	*deepest = 0;
-	*values = 1;
-	for (size_t i = 0; i < len && *deepest <= max_depth; i++) {
-		char c = s[i];
-		if (in_str) {
-			/* Most of a request is long hex strings: skip their plain bytes
-			 * in a tight loop (a quarter fewer instructions over a warm
-			 * verification's ~35 KB of requests, docs/performance.md). */
-			while (c != '"' && c != '\\' && i + 1 < len)
-				c = s[++i];
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			(*values)++;
-			if (++depth > *deepest)
-				*deepest = depth;
-		} else if (c == ',') {
-			(*values)++;
-		} else if ((c == '}' || c == ']') && depth) {
-			depth--;
-		}
-	}
-}
-
-int cv_json_depth_ok(const char *s, size_t len, unsigned max)
-{
-	unsigned deepest;
-	size_t values;
-	json_scan(s, len, max, &deepest, &values);
-	return deepest <= max;
-}
-
-size_t cv_json_value_bound(const char *s, size_t len)
-{
-	unsigned deepest;
-	size_t values;
-	json_scan(s, len, (unsigned)-1 - 1, &deepest, &values);
-	return values;
-}
-
 int cv_is_zero(const uint8_t *p, size_t len)
 {
 	uint8_t acc = 0;

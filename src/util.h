@@ -27,20 +27,6 @@ void cv_hex_encode(const uint8_t *in, size_t len, char *out);
  */
 size_t cv_hex_decode(const char *in, size_t in_len, uint8_t *out, size_t cap);
 
-/*
- * True when JSON text nests brackets (outside strings) at most max deep.
- * cJSON recurses once per level, which the WASM stack cannot afford for
- * hostile input, so callers check this before parsing.
- */
-int cv_json_depth_ok(const char *s, size_t len, unsigned max);
-
-/*
- * An upper bound on the number of values in JSON text: separators and
- * openings outside strings, plus one. Each parsed value costs the parser
- * about 50 bytes, so callers bound memory by bounding this count.
- */
-size_t cv_json_value_bound(const char *s, size_t len);
-
 /* True when every byte is zero. */
 int cv_is_zero(const uint8_t *p, size_t len);
 

@@ -165,7 +165,7 @@ static cv_err parse_extensions(cv_der_cur *c, const cv_der *seq_el, ext_handler 
 	return CV_OK;
 }
 
-/* ---- the Intel SGX extension (dcap.md step 6) ---- */
+/* ---- the Intel SGX extension (docs/checks.md Step 6) ---- */
 
 /* The last arc when oid is prefix.arc (a single-byte arc), else -1. */
 static int sub_arc(const cv_der *oid, const uint8_t *prefix, size_t plen)
@@ -359,7 +359,7 @@ static cv_err cert_ext(void *vctx, const cv_der_cur *c, const cv_der *oid, const
 		*known = 0;
 		return CV_OK;
 	}
-	/* RFC 5280 4.2 forbids repeats; for the SGX extension dcap.md requires
+	/* RFC 5280 4.2 forbids repeats; for the SGX extension docs/checks.md Step 6 requires
 	 * exactly one, so a second copy cannot smuggle another FMSPC. */
 	if (x->seen & bit)
 		return cv_fail(c->d, c->code, "the %s has more than one %s extension", c->what, name);

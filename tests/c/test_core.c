@@ -3,6 +3,7 @@
 
 #include "check.h"
 #include "cJSON.h"
+#include "json.h"
 #include "jsonw.h"
 #include "util.h"
 

@@ -18,6 +18,7 @@
 #include "collateral.h"
 #include "dcap.h"
 #include "jsonw.h"
+#include "report.h"
 #include "quote.h"
 #include "tcb.h"
 #include "util.h"
@@ -62,9 +63,9 @@ static cJSON *load_json(const char *path)
 	return j;
 }
 
-static cv_dcap_policy policy(int preset)
+static cv_policy policy(int preset)
 {
-	cv_dcap_policy p;
+	cv_policy p;
 	memset(&p, 0, sizeof p);
 	p.tcb_preset = preset;
 	return p;
@@ -95,7 +96,7 @@ static int consistent(const cv_dcap_result *r)
 		&r->td_attributes };
 	int failed = 0;
 	for (int i = 0; i < 5; i++) {
-		if (!cs[i]->ran || !cs[i]->enforced || !cs[i]->msg[0])
+		if (cs[i]->status == CV_UNDECIDED || !cs[i]->enforced || !cs[i]->msg[0])
 			return 0;
 		if (cs[i]->status == CV_FAIL && cs[i]->code == CV_OK)
 			return 0;
@@ -139,7 +140,7 @@ static void run_case(const cJSON *cs)
 		return;
 	}
 	int64_t now = (int64_t)cJSON_GetObjectItem(cs, "now")->valuedouble;
-	cv_dcap_policy pol = policy(CV_DCAP_TCB_DEFAULT);
+	cv_policy pol = policy(CV_TCB_PRESET_DEFAULT);
 	cv_dcap_result *r = malloc(sizeof *r);
 	cv_dcap_verify(q, qlen, coll, now, &pol, r);
 	int failed_before = check_failed;
@@ -232,7 +233,7 @@ static void fixture_free(fixture *f)
 #define TDX_NOW 1752919234
 #define SGX_NOW 1752919277
 
-static cv_dcap_result *verify(const uint8_t *q, size_t len, const cJSON *coll, int64_t now, const cv_dcap_policy *p)
+static cv_dcap_result *verify(const uint8_t *q, size_t len, const cJSON *coll, int64_t now, const cv_policy *p)
 {
 	static cv_dcap_result r;
 	cv_dcap_verify(q, len, coll, now, p, &r);
@@ -241,7 +242,7 @@ static cv_dcap_result *verify(const uint8_t *q, size_t len, const cJSON *coll, i
 
 static cv_dcap_result *verify_default(const uint8_t *q, size_t len, const cJSON *coll, int64_t now)
 {
-	cv_dcap_policy p = policy(CV_DCAP_TCB_DEFAULT);
+	cv_policy p = policy(CV_TCB_PRESET_DEFAULT);
 	return verify(q, len, coll, now, &p);
 }
 
@@ -766,46 +767,46 @@ static void test_collateral_cases(void)
 static void test_tcb_policy(void)
 {
 	static const struct { int preset; cv_status want[CV_TCB_ST_COUNT]; } table[] = {
-		{ CV_DCAP_TCB_STRICT, { CV_PASS, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL } },
-		{ CV_DCAP_TCB_DEFAULT, { CV_PASS, CV_WARN, CV_WARN, CV_WARN, CV_FAIL, CV_FAIL, CV_FAIL } },
-		{ CV_DCAP_TCB_PERMISSIVE, { CV_PASS, CV_WARN, CV_WARN, CV_WARN, CV_WARN, CV_WARN, CV_FAIL } },
+		{ CV_TCB_PRESET_STRICT, { CV_PASS, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL, CV_FAIL } },
+		{ CV_TCB_PRESET_DEFAULT, { CV_PASS, CV_WARN, CV_WARN, CV_WARN, CV_FAIL, CV_FAIL, CV_FAIL } },
+		{ CV_TCB_PRESET_PERMISSIVE, { CV_PASS, CV_WARN, CV_WARN, CV_WARN, CV_WARN, CV_WARN, CV_FAIL } },
 	};
 	for (size_t i = 0; i < 3; i++) {
-		cv_dcap_policy p = policy(table[i].preset);
+		cv_policy p = policy(table[i].preset);
 		for (int st = 0; st < CV_TCB_ST_COUNT; st++) {
 			cv_err code;
 			const char *by;
-			cv_status got = cv_dcap_tcb_judge((cv_tcb_status)st, &p, &code, &by);
+			cv_status got = cv_policy_tcb_judge((cv_tcb_status)st, &p, &code, &by);
 			CHECK(got == table[i].want[st]);
 			CHECK(got == CV_FAIL ? code == (st == CV_TCB_ST_REVOKED ? CV_TCB_REVOKED : CV_TCB_STATUS_NOT_ALLOWED)
 				: code == CV_OK);
 		}
 	}
 	/* An allow list replaces the preset; Revoked never passes. */
-	cv_dcap_policy p = policy(CV_DCAP_TCB_PERMISSIVE);
+	cv_policy p = policy(CV_TCB_PRESET_PERMISSIVE);
 	p.has_allow = 1;
 	p.allow_mask = 1u << CV_TCB_ST_OUT_OF_DATE | 1u << CV_TCB_ST_REVOKED;
 	for (int st = 0; st < CV_TCB_ST_COUNT; st++) {
 		cv_err code;
 		const char *by;
-		cv_status got = cv_dcap_tcb_judge((cv_tcb_status)st, &p, &code, &by);
+		cv_status got = cv_policy_tcb_judge((cv_tcb_status)st, &p, &code, &by);
 		CHECK(got == (st == CV_TCB_ST_OUT_OF_DATE ? CV_PASS : CV_FAIL));
 		CHECK_STR(by, "allow-list");
 	}
 	cv_err code;
 	const char *by;
-	CHECK(cv_dcap_tcb_judge(CV_TCB_ST_COUNT, &p, &code, &by) == CV_FAIL);
+	CHECK(cv_policy_tcb_judge(CV_TCB_ST_COUNT, &p, &code, &by) == CV_FAIL);
 
 	/* Through the pipeline on the SGX sample (ConfigurationAndSWHardeningNeeded). */
 	fixture f;
 	CHECK(fixture_load(&f, VEC "dcap/sgx_quote", VEC "dcap/sgx_quote_collateral.json", SGX_NOW));
-	p = policy(CV_DCAP_TCB_STRICT);
+	p = policy(CV_TCB_PRESET_STRICT);
 	cv_dcap_result *r = verify(f.q, f.len, f.coll, f.now, &p);
 	CHECK(r->tcb_status.status == CV_FAIL && r->tcb_status.code == CV_TCB_STATUS_NOT_ALLOWED);
 	CHECK(r->code == CV_TCB_STATUS_NOT_ALLOWED && consistent(r));
 	CHECK(strstr(r->tcb_status.msg, "INTEL-SA-00289, INTEL-SA-00615") != NULL);
 	CHECK_STR(r->merged_status, "ConfigurationAndSWHardeningNeeded");
-	p = policy(CV_DCAP_TCB_PERMISSIVE);
+	p = policy(CV_TCB_PRESET_PERMISSIVE);
 	r = verify(f.q, f.len, f.coll, f.now, &p);
 	CHECK(r->tcb_status.status == CV_WARN && r->code == CV_OK);
 	p.has_allow = 1;
@@ -824,7 +825,7 @@ static void test_tcb_policy(void)
 
 /* ---- TD attributes ---- */
 
-static void td_attr(const cv_quote *base, uint64_t attrs, const cv_dcap_policy *p, cv_status st, cv_err code)
+static void td_attr(const cv_quote *base, uint64_t attrs, const cv_policy *p, cv_status st, cv_err code)
 {
 	cv_quote q = *base;
 	uint8_t a[8];
@@ -833,11 +834,11 @@ static void td_attr(const cv_quote *base, uint64_t attrs, const cv_dcap_policy *
 	q.td.td_attributes = a;
 	cv_check c;
 	memset(&c, 0, sizeof c);
-	cv_dcap_check_td_attributes(&q, p, &c);
+	c = cv_policy_td_attributes(&q, p);
 	if (c.status != st || c.code != code)
 		fprintf(stderr, "td_attributes %016llx: %s %s (%s)\n", (unsigned long long)attrs, cv_status_name(c.status),
 			cv_err_name(c.code), c.msg);
-	CHECK(c.status == st && c.code == code && c.ran && c.msg[0]);
+	CHECK(c.status == st && c.code == code && c.status != CV_UNDECIDED && c.msg[0]);
 }
 
 static void test_td_attributes(void)
@@ -845,7 +846,7 @@ static void test_td_attributes(void)
 	fixture f;
 	cv_quote q;
 	cv_diag d;
-	cv_dcap_policy p = policy(CV_DCAP_TCB_DEFAULT), dbg = p;
+	cv_policy p = policy(CV_TCB_PRESET_DEFAULT), dbg = p;
 	dbg.allow_debug = 1;
 	const uint64_t sept = 1ull << 28;
 	CHECK(fixture_load(&f, VEC "dcap/tdx_quote", VEC "cases.json", 0));
@@ -882,7 +883,7 @@ static void test_td_attributes(void)
 	st[47] = 1;
 	q.td.mr_servicetd = st;
 	td_attr(&q, sept, &p, CV_FAIL, CV_TD_ATTRIBUTES_INVALID);
-	cv_dcap_policy svc = p;
+	cv_policy svc = p;
 	svc.allow_service_td = 1;
 	td_attr(&q, sept, &svc, CV_PASS, CV_OK);
 	fixture_free(&f);
@@ -891,15 +892,15 @@ static void test_td_attributes(void)
 	CHECK(fixture_load(&f, VEC "dcap/sgx_quote", VEC "cases.json", 0));
 	CHECK(cv_quote_parse(f.q, f.len, &q, &d) == CV_OK);
 	cv_check c;
-	cv_dcap_check_td_attributes(&q, &p, &c);
+	c = cv_policy_td_attributes(&q, &p);
 	CHECK(c.status == CV_PASS);
 	uint8_t attrs[16];
 	memcpy(attrs, q.sgx.attributes, 16);
 	attrs[0] |= 2;
 	q.sgx.attributes = attrs;
-	cv_dcap_check_td_attributes(&q, &p, &c);
+	c = cv_policy_td_attributes(&q, &p);
 	CHECK(c.status == CV_FAIL && c.code == CV_TD_DEBUG);
-	cv_dcap_check_td_attributes(&q, &dbg, &c);
+	c = cv_policy_td_attributes(&q, &dbg);
 	CHECK(c.status == CV_WARN && c.code == CV_TD_DEBUG);
 	fixture_free(&f);
 }
@@ -1317,7 +1318,7 @@ static void test_sections_and_inspect(void)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dcap_write_sections(&w, r, "supplied");
+	cv_report_write_dcap_sections(&w, r, "supplied");
 	jw_obj_end(&w);
 	size_t n;
 	char *out = jw_take(&w, &n);
@@ -1352,7 +1353,7 @@ static void test_sections_and_inspect(void)
 	r = verify_default(f.q, f.len, NULL, 0);
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dcap_write_sections(&w, r, NULL);
+	cv_report_write_dcap_sections(&w, r, NULL);
 	jw_obj_end(&w);
 	out = jw_take(&w, &n);
 	j = cJSON_Parse(out);
@@ -1370,7 +1371,7 @@ static void test_sections_and_inspect(void)
 	r = verify_default(f.q, 100, NULL, 0);
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dcap_write_sections(&w, r, NULL);
+	cv_report_write_dcap_sections(&w, r, NULL);
 	jw_obj_end(&w);
 	out = jw_take(&w, &n);
 	j = cJSON_Parse(out);
@@ -1501,7 +1502,7 @@ static void test_test_root(void)
 
 	size_t qlen;
 	uint8_t *q = load_quote(SYN "quote.dat", "binary", &qlen);
-	cv_dcap_policy p = policy(CV_DCAP_TCB_PERMISSIVE);
+	cv_policy p = policy(CV_TCB_PRESET_PERMISSIVE);
 	const int64_t now = 1700000000; /* 2023-11-14: inside every window */
 
 	/* The pinned root rejects Intel's test PKI. */

@@ -12,7 +12,9 @@
 #include "crypto.h"
 #include "evidence.h"
 #include "eventlog.h"
+#include "json.h"
 #include "jsonw.h"
+#include "report.h"
 #include "util.h"
 
 #define VEC "vectors/dstack/"
@@ -390,7 +392,7 @@ static void test_info_and_bundle(void)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	cv_dstack_write_sections(&w, &r);
+	cv_report_write_dstack_sections(&w, &r, &e);
 	jw_obj_end(&w);
 	size_t len;
 	char *out = jw_take(&w, &len);
@@ -632,7 +634,7 @@ static void test_mutations(void)
 		cv_jw w;
 		jw_init(&w);
 		jw_obj_begin(&w);
-		cv_dstack_write_sections(&w, &r);
+		cv_report_write_dstack_sections(&w, &r, &e);
 		jw_obj_end(&w);
 		char *out = jw_take(&w, NULL);
 		cJSON *rep = cJSON_Parse(out);
@@ -1170,7 +1172,7 @@ static void test_malformed(void)
 		cv_jw w;
 		jw_init(&w);
 		jw_obj_begin(&w);
-		cv_dstack_write_sections(&w, &r);
+		cv_report_write_dstack_sections(&w, &r, &e);
 		jw_obj_end(&w);
 		char *out = jw_take(&w, NULL);
 		cJSON *rep = cJSON_Parse(out);

@@ -138,7 +138,7 @@ const NEAR_NOW = 1788000000;
 /** Base requests: every evidence shape, with and without matching collateral. */
 const TEMPLATES = [
   () => ({ op: 'verify', evidence: getquote, collateral: nearColl, now: NEAR_NOW }),
-  () => ({ op: 'verify', evidence: { ...getquote, info }, collateral: nearColl, now: NEAR_NOW, nonce: '0001e4fa' }),
+  () => ({ op: 'verify', evidence: { ...getquote, info }, collateral: nearColl, now: NEAR_NOW, nonce: '0001e4faaedae8199148eb0fe1cc9a52' }),
   () => ({ op: 'verify', evidence: rd('dcap/tdx_quote').toString('hex'), collateral: js('dcap/tdx_quote_collateral.json'), now: 1752919234 }),
   () => ({ op: 'verify', evidence: rd('dcap/sgx_quote').toString('hex'), collateral: js('dcap/sgx_quote_collateral.json'), now: 1752919277 }),
   () => ({ op: 'verify', evidence: rd('dcap/tdx_quote_outdated').toString('hex'), collateral: js('dcap/tdx_quote_outdated_collateral.json'), now: 1774003274 }),
