@@ -4,6 +4,7 @@
 import { VERSION } from './version.js';
 import { codedError, normalizeHex } from './util.js';
 import { run, coreSha256 } from './wasm.js';
+import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -187,7 +188,14 @@ async function verifyValue(ev, options) {
   if (reportData) req.report_data = reportData;
   if (policy) req.policy = policy;
 
-  const res = await run(req);
+  let res = await run(req);
+  // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.
+  for (let round = 0; round < MAX_NEED_ROUNDS && res && res.needs; round++) {
+    const extra = await answerNeeds(res.needs, { options, request: req });
+    if (!extra) break;
+    Object.assign(req, extra);
+    res = await run(req);
+  }
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the verifier core could not judge the evidence');
   if (!res || res.schema !== 'cvm-verify/report/v1') throw codedError('INTERNAL', 'the verifier core returned neither a report nor an error');
 
