@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # cvm-verify monitor: verifies dstack CVMs every --interval seconds and serves Prometheus metrics on :9464
-# (/metrics, and /healthz for the health check). docs/integrations.md; examples/prometheus/ runs it next to
+# (/metrics, and /healthz for the health check). README "CI/CD" and "Monitoring"; examples/prometheus/ runs it next to
 # Prometheus.
 #   docker build -t cvm-verify-monitor .
 #   docker run --read-only --cap-drop ALL -p 9464:9464 cvm-verify-monitor https://app.example.com --interval 300 --json

@@ -5,7 +5,7 @@
 #
 # Needs: Node >= 18 and cvm-verify (npm install --global cvm-verify, or until it is on the registry a tarball
 # made by npm pack in a clone: npm install --global ./cvm-verify-0.1.0.tgz), and optionally curl for the webhook.
-# For Prometheus and Alertmanager instead: cvm-verify monitor ... --metrics-port 9464 (docs/integrations.md).
+# For Prometheus and Alertmanager instead: cvm-verify monitor ... --metrics-port 9464 (README "CI/CD" and "Monitoring").
 # Settings (environment):
 #   CVM_VERIFY        the command (default: cvm-verify)
 #   CVM_VERIFY_ARGS   extra options, e.g. "--tcb-policy strict --pccs https://pccs.phala.network"

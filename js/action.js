@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The GitHub Action's entry point (action.yml; docs/integrations.md). It runs the CLI (js/cli.js) with the
+// The GitHub Action's entry point (action.yml; README "CI/CD"). It runs the CLI (js/cli.js) with the
 // inputs GitHub passes as INPUT_* variables, retries only when nothing could be judged (exit 3: network,
 // collateral unavailable) and never after a verdict (exit 1) or a usage error (exit 2), then writes the outputs
 // ($GITHUB_OUTPUT), the checklist as Markdown ($GITHUB_STEP_SUMMARY), the report JSON and the evidence bundle

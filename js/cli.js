@@ -142,7 +142,7 @@ async function runMonitor(a) {
   process.on('SIGTERM', onTerm);
   const color = useColor(process.stdout);
   let worst = 0;
-  // --metrics-port: Prometheus metrics of every round (js/metrics.js; docs/integrations.md). Off by default.
+  // --metrics-port: Prometheus metrics of every round (js/metrics.js; README "Monitoring"). Off by default.
   const metrics = a.metricsListen ? await import('./metrics.js') : null;
   const registry = metrics ? new metrics.MonitorMetrics() : null;
   const served = metrics && registry && a.metricsListen ? await metrics.serveMetrics(registry, a.metricsListen) : null;

@@ -1,4 +1,4 @@
-// Prometheus metrics of `cvm-verify monitor --metrics-port` (docs/integrations.md): what the monitor saw, in the
+// Prometheus metrics of `cvm-verify monitor --metrics-port` (README "Monitoring"): what the monitor saw, in the
 // text exposition format (version 0.0.4), for Prometheus, Alertmanager and Grafana. This module judges nothing:
 // it restates the core's reports (verdict, TCB status, collateral expiry, OS and governance checks) and the
 // errors that kept a round from judging, per watched URL (label `target`).

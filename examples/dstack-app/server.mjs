@@ -1,4 +1,4 @@
-// A minimal dstack app that makes itself verifiable (docs/app-side.md): the two endpoints that cvm-verify's
+// A minimal dstack app that makes itself verifiable (README "Make your app verifiable"): the two endpoints that cvm-verify's
 // page, badge and CLI ask for, with CORS so that a browser on another origin may read them.
 //
 //   GET /attestation?reportData=<hex, at most 64 bytes>
