@@ -207,6 +207,12 @@ cv_err cv_sigstore_verify(const char *bundle_json, size_t bundle_len, const cv_s
 		signer.ptr = spki;
 		signer.len = sizeof spki;
 	} else {
+		/* A caller who names a key accepts that key only: a certificate
+		 * bundle (anyone's Fulcio identity) must not pass in its place. */
+		if (policy && policy->key) {
+			e = INVALID("The bundle is signed with a certificate, not with the given verification key.");
+			goto done;
+		}
 		if ((e = cv_ss_cert_parse(b.leaf.ptr, b.leaf.len, &leaf, d)) != CV_OK ||
 			(e = check_chain(&leaf, root, b.tlog.integrated_time, d)) != CV_OK)
 			goto done;

@@ -101,6 +101,13 @@ static void test_happy_and_facts(void)
 	pol.issuer = "https://accounts.google.com";
 	CHECK(verify_text(text, &pol, NOW, &r) == CV_PROVENANCE_IDENTITY_MISMATCH);
 
+	/* A verification key given: a certificate bundle is not signed by it,
+	 * whoever the certificate names (tests/redteam/FINDINGS.md, F1). */
+	{
+		cv_sigstore_policy kp = { NULL, NULL, NULL, &root.tlogs[0].key };
+		CHECK(verify_text(text, &kp, NOW, &r) == CV_PROVENANCE_INVALID);
+	}
+
 	/* A clock before the log's integrated time: the entry cannot be real. */
 	CHECK(verify_text(text, NULL, 1710869186 - 3600, &r) == CV_PROVENANCE_INVALID);
 
