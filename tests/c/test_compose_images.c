@@ -155,6 +155,21 @@ static void test_other_ways_in(void)
 	expect("services: {}\nmodels:\n  llm:\n    model: ai/smollm2\n", "llm", CV_IMAGE_MODEL, "ai/smollm2", 0, NULL);
 }
 
+/* Line breaks yaml.v3 knows beyond LF and CR: after a comment, Compose would
+ * read a second service this reader did not (tests/redteam/FINDINGS.md, F2). */
+static void test_unicode_breaks(void)
+{
+	expect_malformed("services:\n  a:\n    image: n" PIN " # x\xe2\x80\xa8  b:\xe2\x80\xa8    image: evil\n",
+		"line 3: a Unicode line break");
+	expect_malformed("services:\n  a:\n    image: n" PIN " # x\xe2\x80\xa9  b:\xe2\x80\xa9    image: evil\n",
+		"Unicode line break");
+	expect_malformed("services:\n  a:\n    image: n" PIN " # x\xc2\x85  b:\xc2\x85    image: evil\n",
+		"Unicode line break");
+	/* Other non-ASCII text is still read. */
+	expect("services:\n  a:\n    image: n" PIN " # caf\xc3\xa9 \xe2\x80\xa6\n", "a", CV_IMAGE_SERVICE, "n" PIN, 1,
+		NULL);
+}
+
 static void test_bounds(void)
 {
 	/* Alias expansion ("billion laughs"): 9 levels of 10 aliases is 10^9 nodes decoded. */
@@ -205,6 +220,7 @@ int main(void)
 	test_documents();
 	test_tags();
 	test_other_ways_in();
+	test_unicode_breaks();
 	test_bounds();
 	return check_report("compose_images");
 }
