@@ -1339,13 +1339,20 @@ cv_err cv_yaml_parse(const char *text, size_t len, cv_yaml *y, cv_diag *d)
 	/* yaml.v3 (so Compose) also breaks lines at NEL (U+0085) and the
 	 * Unicode line and paragraph separators (U+2028, U+2029): text after one
 	 * inside a comment would be read by Compose and not here. Refuse them. */
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = 0; i < len; i++) {
 		const unsigned char *u = (const unsigned char *)text + i;
 		if (u[0] == '\n')
 			p.line++;
-		else if ((u[0] == 0xC2 && u[1] == 0x85) ||
+		else if ((i + 1 < len && u[0] == 0xC2 && u[1] == 0x85) ||
 			(i + 2 < len && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))) {
 			yfail(&p, "a Unicode line break (NEL, U+2028 or U+2029), which Compose reads as a new line");
+			y->ndocs = 0;
+			return CV_COMPOSE_MALFORMED;
+		} else if (u[0] == '\r' && (i + 1 == len || u[1] != '\n')) {
+			/* A CR alone is a line break to yaml.v3 too; this reader
+			 * counts columns from LF only, so it would misplace the next
+			 * line's indentation (a service read as a key of another). */
+			yfail(&p, "a carriage return not followed by a line feed (only LF or CRLF line ends are read)");
 			y->ndocs = 0;
 			return CV_COMPOSE_MALFORMED;
 		}

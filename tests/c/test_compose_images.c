@@ -165,6 +165,12 @@ static void test_unicode_breaks(void)
 		"Unicode line break");
 	expect_malformed("services:\n  a:\n    image: n" PIN " # x\xc2\x85  b:\xc2\x85    image: evil\n",
 		"Unicode line break");
+	/* A lone CR breaks the line for yaml.v3: " \r  b:" is service b to
+	 * Compose (tests/redteam/FINDINGS.md, F3). CRLF is still read. */
+	expect_malformed("services:\n  a:\n    image: n" PIN "\n \r  b:\n \r    image: evil\n", "line 4: a carriage return");
+	expect_malformed("services:\n  a:\n    image: n" PIN "\r", "carriage return");
+	expect("services:\r\n  a:\r\n    image: n" PIN "\r\n  b:\r\n    image: evil\r\n", "b", CV_IMAGE_SERVICE, "evil", 0,
+		NULL);
 	/* Other non-ASCII text is still read. */
 	expect("services:\n  a:\n    image: n" PIN " # caf\xc3\xa9 \xe2\x80\xa6\n", "a", CV_IMAGE_SERVICE, "n" PIN, 1,
 		NULL);
