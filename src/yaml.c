@@ -1336,6 +1336,14 @@ cv_err cv_yaml_parse(const char *text, size_t len, cv_yaml *y, cv_diag *d)
 	p.line = 1;
 	p.y = y;
 	p.d = d ? d : &local;
+	/* A byte order mark opens the stream for yaml.v3 (it is skipped); the
+	 * key after it would otherwise read as "\xEF\xBB\xBFservices" here. */
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+		text += 3;
+		len -= 3;
+		p.s = text;
+		p.n = len;
+	}
 	/* yaml.v3 (so Compose) also breaks lines at NEL (U+0085) and the
 	 * Unicode line and paragraph separators (U+2028, U+2029): text after one
 	 * inside a comment would be read by Compose and not here. Refuse them. */
@@ -1343,7 +1351,13 @@ cv_err cv_yaml_parse(const char *text, size_t len, cv_yaml *y, cv_diag *d)
 		const unsigned char *u = (const unsigned char *)text + i;
 		if (u[0] == '\n')
 			p.line++;
-		else if ((i + 1 < len && u[0] == 0xC2 && u[1] == 0x85) ||
+		else if (i + 2 < len && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+			/* yaml.v3 skips a BOM at the start of any line too; refuse it
+			 * anywhere but the very start. */
+			yfail(&p, "a byte order mark (U+FEFF) after the start of the text");
+			y->ndocs = 0;
+			return CV_COMPOSE_MALFORMED;
+		} else if ((i + 1 < len && u[0] == 0xC2 && u[1] == 0x85) ||
 			(i + 2 < len && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))) {
 			yfail(&p, "a Unicode line break (NEL, U+2028 or U+2029), which Compose reads as a new line");
 			y->ndocs = 0;

@@ -171,6 +171,12 @@ static void test_unicode_breaks(void)
 	expect_malformed("services:\n  a:\n    image: n" PIN "\r", "carriage return");
 	expect("services:\r\n  a:\r\n    image: n" PIN "\r\n  b:\r\n    image: evil\r\n", "b", CV_IMAGE_SERVICE, "evil", 0,
 		NULL);
+	/* A BOM opens the stream (skipped, as yaml.v3 does); elsewhere it is
+	 * refused (tests/redteam/FINDINGS.md, F4). */
+	expect("\xef\xbb\xbfservices:\n  b:\n    image: evil\n---\nservices:\n  a:\n    image: n" PIN "\n", "b",
+		CV_IMAGE_SERVICE, "evil", 0, NULL);
+	expect_malformed("services:\n  a:\n    image: n" PIN "\n---\n\xef\xbb\xbfservices:\n  b:\n    image: evil\n",
+		"line 5: a byte order mark");
 	/* Other non-ASCII text is still read. */
 	expect("services:\n  a:\n    image: n" PIN " # caf\xc3\xa9 \xe2\x80\xa6\n", "a", CV_IMAGE_SERVICE, "n" PIN, 1,
 		NULL);
