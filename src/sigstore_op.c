@@ -63,6 +63,20 @@ static cv_err run(const cJSON *req, cv_jw *w, cv_diag *d)
 	uint8_t *bytes = NULL;
 	cv_err e;
 
+	/* Every member is known and of its type: a misspelt or mistyped policy
+	 * member ("certificate_identity", "identity": [..]) must not leave the
+	 * identity unchecked and the bundle passing for anyone's. */
+	static const char *const strs[] = { "op", "bundle", "trusted_root", "artifact_base64", "artifact_digest",
+		"identity", "issuer", "source", "key_pem" };
+	for (const cJSON *m = req->child; m; m = m->next) {
+		size_t i = 0;
+		while (i < sizeof strs / sizeof strs[0] && strcmp(m->string, strs[i]) != 0)
+			i++;
+		if (i < sizeof strs / sizeof strs[0] && !cJSON_IsString(m))
+			return cv_fail(d, CV_REQUEST_MALFORMED, "The verify_bundle member '%s' is not a string.", m->string);
+		if (i == sizeof strs / sizeof strs[0] && strcmp(m->string, "now") != 0)
+			return cv_fail(d, CV_REQUEST_MALFORMED, "The verify_bundle op has an unknown member '%s'.", m->string);
+	}
 	if (!bundle)
 		return cv_fail(d, CV_PROVENANCE_MISSING, "The request has no bundle.");
 	if (!root_text)

@@ -245,6 +245,29 @@ static void test_malformed_inputs(void)
 	CHECK(cv_ss_root_parse("nope", 4, &rr, &d) == CV_PROVENANCE_MALFORMED);
 }
 
+/* The op refuses members it does not know or whose type is wrong: a
+ * misspelt identity must not leave the identity unchecked
+ * (tests/redteam/FINDINGS.md, F5). */
+static void test_op_members(void)
+{
+	const char *bad[] = {
+		"{\"op\":\"verify_bundle\",\"bundle\":\"{}\",\"trusted_root\":\"{}\",\"now\":1,"
+		"\"artifact_digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"certificate_identity\":\"x\"}",
+		"{\"op\":\"verify_bundle\",\"bundle\":\"{}\",\"trusted_root\":\"{}\",\"now\":1,"
+		"\"artifact_digest\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\",\"identity\":[\"x\"]}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cJSON *req = cJSON_Parse(bad[i]);
+		char *out = NULL;
+		size_t n = 0;
+		CHECK(req != NULL);
+		CHECK(cv_sigstore_run_json(req, &out, &n) == CV_REQUEST_MALFORMED);
+		CHECK(out && strstr(out, "REQUEST_MALFORMED"));
+		free(out);
+		cJSON_Delete(req);
+	}
+}
+
 int main(void)
 {
 	size_t len;
@@ -262,6 +285,7 @@ int main(void)
 	test_p384_root();
 	test_tsa();
 	test_malformed_inputs();
+	test_op_members();
 	cv_ss_root_free(&root);
 	free(text);
 	free(a);
