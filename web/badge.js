@@ -33,6 +33,7 @@ const CHECK_TITLE = {
   'tcb.status': 'TCB status', 'td.attributes': 'TD attributes', 'eventlog.replay': 'Event log replay',
   'app.compose_hash': 'Compose hash', 'freshness.nonce': 'Freshness', 'report_data.binding': 'Report data',
   'app.images_pinned': 'Pinned images', 'policy.measurements': 'Expected measurements',
+  'governance.onchain': 'On-chain governance',
 };
 
 const CSS = `
