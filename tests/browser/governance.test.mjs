@@ -65,3 +65,56 @@ test('the governance section lists the block, the endpoints and each call', { sk
   assert.deepEqual(errors, []);
   assert.deepEqual(await csp(), []);
 });
+
+test('the page end to end: governance settings, the verify flow asks the mock chain, the details section', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { toBundle } = await import('../../js/input.js');
+  const capture = JSON.parse(readFileSync(join(ROOT, 'tests/vectors/dstack/dstack-lite_getquote.json'), 'utf8'));
+  // The near/mpc collateral (another FMSPC) rides in the bundle so that nothing is fetched: hardware.signature
+  // then fails, the PPID and TCB stay unverified, and the mock chain allows any device and any TCB.
+  const collateral = JSON.parse(readFileSync(join(ROOT, 'tests/vectors/dstack/near-mpc_collateral.json'), 'utf8'));
+  const bundle = toBundle(capture, { collateral });
+  const eps = [];
+  for (let i = 0; i < 2; i++) eps.push(await startMockRpc({ requireTcbUpToDate: false, allowAnyDevice: true }));
+  mocks.push(...eps);
+  const settings = {
+    pccsUrl: 'https://pccs.phala.network', tcbPolicy: 'default', expectComposeHash: '', now: NOW,
+    governance: 'auto', chainId: '8453', kmsContract: BASE_KMS, chainRpcUrls: eps.map((m) => m.url + '/'),
+  };
+  const { page, errors, csp, requests } = await openPage(browser, { settings });
+  await page.goto(`${server.url}/web/`);
+  // The settings show what was stored.
+  await page.click('#settings-toggle');
+  assert.equal(await page.inputValue('#set-chain-id'), '8453');
+  assert.equal(await page.inputValue('#set-kms-contract'), BASE_KMS.toLowerCase());
+  assert.equal(await page.inputValue('#set-gov-mode'), 'auto');
+  assert.match(await page.inputValue('#set-chain-rpc'), new RegExp(eps[0].url.replace(/[.:/]/g, '\\$&')));
+  await page.locator('.gov-settings').scrollIntoViewIfNeeded();
+  await page.locator('.gov-settings').screenshot({ path: join(OUTPUT_DIR, 'governance-settings.png'), animations: 'disabled' });
+  await page.click('#settings-toggle');
+  await page.click('#tab-evidence');
+  await page.fill('[data-role="evidence-input"]', JSON.stringify(bundle));
+  await page.click('[data-role="evidence-verify"]');
+  const verdictEl = page.locator('[data-verdict]:not([data-verdict="running"])').first();
+  await verdictEl.waitFor({ timeout: 30000 });
+  const verdict = await verdictEl.getAttribute('data-verdict');
+  assert.equal(verdict, 'fail'); // hardware.signature: the collateral is another platform's
+  // Both endpoints were asked by the page itself, for one pinned block.
+  for (const m of eps) assert.ok(m.requests.some((r) => r && r.method === 'eth_call' && r.params[1] === '0x1c9c37d'));
+  assert.ok(requests.some((u) => u.startsWith(eps[0].url)));
+  const row = page.locator('tr[data-check-id="governance.onchain"]');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-status'), 'pass');
+  const sec = page.locator('#detail-governance');
+  await sec.waitFor({ state: 'attached' });
+  await sec.evaluate((el) => { /** @type {any} */ (el).open = true; el.scrollIntoView(); });
+  const text = await sec.innerText();
+  assert.match(text, /Base \(8453\)/);
+  assert.match(text, /29999997/);
+  assert.equal(await sec.locator('tr[data-purpose]').count(), 8);
+  assert.equal(await sec.locator('tr[data-purpose="kms.allowedOsImages"]').getAttribute('data-status'), 'pass');
+  await shot(page, 'governance-page', { fullPage: false });
+  await sec.screenshot({ path: join(OUTPUT_DIR, 'governance-page-section.png'), animations: 'disabled' });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(await csp(), []);
+});

@@ -112,6 +112,12 @@ export async function startMockRpc(opts = {}) {
   }
 
   const server = createServer((req, res) => {
+    // A browser's CORS preflight (the page posts JSON): allowed, as public endpoints do.
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type' });
+      res.end();
+      return;
+    }
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; if (body.length > 1 << 20) req.destroy(); });
