@@ -10,6 +10,9 @@ import { launchBrowser, startWebServer, openPage, shot, ROOT, OUTPUT_DIR } from 
 import { startMockRpc, BASE_KMS } from '../mocks/rpc.mjs';
 import { askChain } from '../../js/chain.js';
 import { NOW } from './fixtures.mjs';
+import { siteRoot, hostPage, HOST_CSS, startForgedCvm, forgedCollateral, TEST_WASM } from './badge-fixtures.mjs';
+import { startMockPccs } from '../mocks/pccs.mjs';
+import { startServer } from '../../scripts/serve.mjs';
 
 const NATIVE = process.env.CVM_VERIFY_NATIVE || join(ROOT, 'build/native/cvm-verify-native');
 const core = (/** @type {object} */ req) => JSON.parse(spawnSync(NATIVE, [], { input: JSON.stringify(req), encoding: 'utf8', maxBuffer: 64 << 20 }).stdout);
@@ -117,4 +120,59 @@ test('the page end to end: governance settings, the verify flow asks the mock ch
   await sec.screenshot({ path: join(OUTPUT_DIR, 'governance-page-section.png'), animations: 'disabled' });
   assert.deepEqual(errors, []);
   assert.deepEqual(await csp(), []);
+});
+
+test('the badge honours governance and its chain attributes, and shows the state in its popover', { skip: existsSync(TEST_WASM) ? false : 'needs make wasm-test' }, async () => {
+  const T0 = Math.floor(Date.now() / 1000);
+  const site = siteRoot({ testWasm: true });
+  site.file('badge-host.css', HOST_CSS);
+  const [web, forged, pccs, rpc] = await Promise.all([
+    startServer({ port: 0, host: '127.0.0.1', root: site.dir }),
+    startForgedCvm({ now: T0 }),
+    startMockPccs({ collateral: forgedCollateral({ now: T0 }) }),
+    startMockRpc({}),
+  ]);
+  mocks.push(rpc);
+  const { context, page, errors, csp } = await openPage(browser);
+  await context.addInitScript(() => {
+    const attach = Element.prototype.attachShadow;
+    Element.prototype.attachShadow = function (init) {
+      const root = attach.call(this, init);
+      Object.defineProperty(this, '__testShadow', { value: root });
+      return root;
+    };
+  });
+  const popover = (/** @type {string} */ sel) => page.evaluate((s) => /** @type {any} */ (document.querySelector(s)).__testShadow.querySelector('.pop').textContent, sel);
+  const state = async (/** @type {string} */ sel) => {
+    await page.waitForFunction((s) => ['verified', 'warning', 'failed', 'unavailable'].includes(document.querySelector(s)?.getAttribute('state') ?? ''), sel, { timeout: 30000 });
+    return page.getAttribute(sel, 'state');
+  };
+  try {
+    // The forged app's key provider is a KMS. require without a chain: failed (could not be judged); off: verified;
+    // a chain whose endpoint has no contract at the forged app id: failed with CONTRACT_MISSING at the block.
+    const path = site.page('t-governance.html', hostPage(`<h1>Governance</h1>
+<div class="row"><cvm-verify-badge id="req" url="${forged.url}" pccs="${pccs.url}" governance="require"></cvm-verify-badge></div>
+<div class="row"><cvm-verify-badge id="off" url="${forged.url}" pccs="${pccs.url}" governance="off"></cvm-verify-badge></div>
+<div class="row"><cvm-verify-badge id="chain" url="${forged.url}" pccs="${pccs.url}" chain-id="8453" kms-contract="${BASE_KMS}" chain-rpc="${rpc.url}"></cvm-verify-badge></div>
+<script type="module" src="badge.js"></script>`));
+    await page.goto(web.url + path);
+    assert.equal(await state('#req'), 'failed');
+    assert.equal(await state('#off'), 'verified');
+    assert.equal(await state('#chain'), 'failed');
+    await page.click('#req');
+    const req = await popover('#req');
+    assert.match(req, /On-chain governance · CHAIN_INFO_MISSING/);
+    assert.match(req, /On-chain governancecould not be judged \(CHAIN_INFO_MISSING\)/);
+    await shot(page, 'governance-badge-require', { fullPage: false });
+    await page.mouse.click(600, 600);
+    assert.doesNotMatch(await popover('#off'), /On-chain governance/);
+    assert.match(await popover('#chain'), /On-chain governancenot allowed \(CONTRACT_MISSING\) at block 29999997/);
+    assert.ok(rpc.requests.some((r) => r && r.method === 'eth_call'), 'the badge asked the chain endpoint');
+    assert.deepEqual(await csp(), []);
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource|ERR_CONNECTION_REFUSED/.test(e)), []);
+  } finally {
+    await context.close();
+    await Promise.all([web, forged, pccs].map((s) => s.close()));
+    site.cleanup();
+  }
 });
