@@ -29,7 +29,7 @@ async function mock(o = {}) {
 /** @param {string[]} rpcUrls @param {object} [policy] @param {object} [chain] */
 async function verify(rpcUrls, policy = {}, chain = {}) {
   const report = await verifyEvidence(vecJson('dstack-lite_getquote.json'), {
-    now: NOW, collateral: vecJson('near-mpc_collateral.json'), timeoutMs: 1000,
+    now: NOW, collateral: vecJson('near-mpc_collateral.json'), timeoutMs: 4000, // a slow endpoint answers after 7 s
     chain: { rpcUrls, chainId: 8453, kmsContract: BASE_KMS, ...chain }, policy,
   });
   const check = report.checks.find((c) => c.id === 'governance.onchain');
@@ -80,7 +80,7 @@ test('the API: each "no" answer and endpoint fault gives its code, never a pass'
     ['malformed JSON', { mode: 'malformed' }, 'CHAIN_UNAVAILABLE', 'warn'],
     ['wrong length', { mode: 'short' }, 'CHAIN_UNAVAILABLE', 'fail', true],
     ['non-0/1 bool', { mode: 'badbool' }, 'CHAIN_UNAVAILABLE', 'fail', true],
-    ['slow', { mode: 'slow', delayMs: 3000 }, 'CHAIN_UNAVAILABLE', 'warn'],
+    ['slow', { mode: 'slow', delayMs: 7000 }, 'CHAIN_UNAVAILABLE', 'warn'],
     ['wrong chain', { mode: 'wrongchain' }, 'CHAIN_ID_MISMATCH', 'fail'],
   ];
   for (const [name, o, code, status, alone] of cases) {
@@ -107,7 +107,7 @@ test('the API: require without a chain, or with no endpoint, could not be judged
   const r2 = await verifyEvidence(vecJson('dstack-lite_getquote.json'), { ...base, policy: { governance: 'require' }, chain: { chainId: 31337, kmsContract: BASE_KMS } });
   assert.equal(r2.checks.find((c) => c.id === 'governance.onchain')?.code, 'CHAIN_UNAVAILABLE');
   assert.equal(exitCodeFor(r2), 3);
-  const slow = await mock({ mode: 'slow', delayMs: 3000 });
+  const slow = await mock({ mode: 'slow', delayMs: 7000 });
   const r3 = (await verify([slow.url], { governance: 'require' })).report;
   assert.equal(r3.checks.find((c) => c.id === 'governance.onchain')?.code, 'CHAIN_UNAVAILABLE');
   assert.equal(exitCodeFor(r3), 3);
