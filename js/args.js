@@ -1,5 +1,6 @@
 // Command-line parsing for js/cli.js (interface.md section 3). Pure: no Node APIs, so it is unit-testable.
 import { normalizeHex } from './util.js';
+import { CHAIN_FLAGS, CHAIN_HELP, chainOptions } from './chain-args.js';
 
 export class UsageError extends Error {
   /** @param {string} message */
@@ -37,6 +38,7 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--interval': ['interval', 'value'],
   '--once': ['once', 'bool'],
   '--metrics-port': ['metricsPort', 'value'], // monitor: Prometheus metrics (js/metrics.js)
+  ...CHAIN_FLAGS, // on-chain governance (js/chain-args.js)
 });
 
 const MONITOR_ONLY = ['interval', 'once', 'metricsPort'];
@@ -221,6 +223,10 @@ function finish(command, targets, flags) {
       expect.rtmr = rtmr;
     }
     if (Object.keys(expect).length) policy.expect = expect;
+    // On-chain governance: --chain-rpc, --chain-id, --app-contract, --kms-contract, --governance.
+    const gov = chainOptions(flags, (m) => new UsageError(m));
+    if (gov.chain) options.chain = gov.chain;
+    if (gov.governance) policy.governance = gov.governance;
     if (Object.keys(policy).length) options.policy = policy;
   }
   let interval = 300;
@@ -280,7 +286,10 @@ Monitor:
   --metrics-port [HOST:]PORT  serve Prometheus metrics at http://HOST:PORT/metrics (default: off;
                               PORT alone listens on all interfaces)
 
+${CHAIN_HELP}
+
 Exit codes: 0 pass or warn; 1 fail (evidence invalid or policy violated); 2 usage error or unreadable or
-malformed input; 3 network failure, collateral unavailable or internal error (nothing could be judged).
+malformed input; 3 network failure, collateral unavailable or internal error (nothing could be judged), or
+--governance require and the chain could not be asked.
 Colours only on a terminal, and not when NO_COLOR is set.
 `;

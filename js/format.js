@@ -1,4 +1,5 @@
 // Plain-text renderings of reports: the CLI's checklist and monitor lines. No Node APIs (browser-safe).
+import { governanceLines } from './governance.js';
 
 export const MARKS = Object.freeze({ pass: '✓', warn: '!', fail: '✗', skip: '–' });
 
@@ -72,6 +73,12 @@ export function formatReport(report, opts = {}) {
       kv('Images', `${app.images.length} (${unpinned ? `${unpinned} not pinned by digest` : 'all pinned by digest'})`);
       for (const im of app.images) lines.push(`    ${im.pinned ? paint('pass', 'pinned  ') : paint('warn', 'unpinned')} ${im.service ? clean(im.service) + ': ' : ''}${clean(im.image)}`);
     }
+  }
+  // On-chain governance: the block, endpoints and each call's answer (docs/governance.md).
+  const gov = governanceLines(/** @type {any} */ (report).governance);
+  if (gov.length) {
+    kv('Governance', gov[0]);
+    for (const l of gov.slice(1)) lines.push(`    ${clean(l)}`);
   }
   const failed = checks.filter((c) => c.status === 'fail' && c.enforced !== false).length;
   const warned = checks.filter((c) => c.status === 'warn').length;

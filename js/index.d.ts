@@ -8,7 +8,7 @@ export type Verdict = 'pass' | 'warn' | 'fail';
 export type CheckId =
   | 'quote.format' | 'hardware.signature' | 'collateral.validity' | 'tcb.status' | 'td.attributes'
   | 'eventlog.replay' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
-  | 'app.images_pinned' | 'policy.measurements';
+  | 'app.images_pinned' | 'policy.measurements' | 'governance.onchain';
 
 export type TcbStatus =
   | 'UpToDate' | 'SWHardeningNeeded' | 'ConfigurationNeeded' | 'ConfigurationAndSWHardeningNeeded'
@@ -30,6 +30,9 @@ export type ReasonCode =
   | 'REQUEST_MALFORMED' | 'INPUT_TOO_LARGE' | 'OUT_OF_MEMORY' | 'INTERNAL'
   | 'PROVENANCE_MISSING' | 'PROVENANCE_MALFORMED' | 'PROVENANCE_INVALID' | 'PROVENANCE_SUBJECT_MISMATCH'
   | 'PROVENANCE_IDENTITY_MISMATCH' | 'PROVENANCE_SOURCE_MISMATCH'
+  | 'APP_CONTRACT_MISMATCH' | 'COMPOSE_NOT_ALLOWED_ONCHAIN' | 'DEVICE_NOT_ALLOWED_ONCHAIN' | 'TCB_NOT_ALLOWED_ONCHAIN'
+  | 'APP_NOT_REGISTERED' | 'OS_IMAGE_NOT_ALLOWED_ONCHAIN' | 'KMS_MISMATCH' | 'CHAIN_DISAGREEMENT' | 'CHAIN_UNAVAILABLE'
+  | 'CHAIN_ID_MISMATCH' | 'CHAIN_INFO_MISSING'
   | (string & {});
 
 export interface Check {
@@ -51,6 +54,10 @@ export interface Report {
   verified_at: number;
   verifier: { version: string; wasm_sha256: string };
   checks: Check[];
+  /** Set when a required check could not be judged (e.g. --governance require and the chain unreachable): exit 3. */
+  could_not_judge?: true;
+  /** On-chain governance (docs/governance.md): null when not gathered; `ran: false` when no calls were made. */
+  governance?: GovernanceSection | null;
   quote?: {
     version: number; tee: 'TDX' | 'SGX'; body_type?: number; mr_td?: string; rtmr0?: string; rtmr1?: string;
     rtmr2?: string; rtmr3?: string; report_data: string; mr_config_id?: string; mr_owner?: string;
@@ -157,6 +164,41 @@ export type EvidenceInput =
   | EvidenceBundle | GetQuoteResponse | InfoResponse | Record<string, unknown>
   | string /* JSON text or hex quote */ | number[] /* quote bytes */ | Uint8Array | ArrayBuffer | ArrayBufferView;
 
+export interface ChainOptions {
+  /** JSON-RPC endpoints (at most 8), all asked for one pinned block; default: two public endpoints of the chain. */
+  rpcUrls?: string[];
+  /** 8453 (Base), 1 (Ethereum), ... */
+  chainId?: number;
+  /** The DstackApp contract (default: the app id replayed from the event log). */
+  appContract?: string;
+  /** The DstackKms contract. */
+  kmsContract?: string;
+}
+
+export interface GovernanceCall {
+  purpose: string; to: string; data: string;
+  answer?: 'result' | 'revert' | 'error'; result?: string; value?: boolean | null;
+  status?: CheckStatus; code?: ReasonCode; message?: string;
+}
+
+export interface GovernanceSection {
+  mode: 'off' | 'auto' | 'require';
+  ran: boolean;
+  chain_id?: number;
+  block_number?: number | null;
+  app_contract?: string;
+  app_contract_source?: 'app_id' | 'caller';
+  kms_contract?: string;
+  device_id?: string;
+  os_image_hash?: string;
+  os_image_hash_bound?: boolean;
+  endpoints?: { url: string; chain_id: number | null; block_number: number | null; error: string | null }[];
+  app?: { owner: string | null; upgradeable: boolean | null; upgradeable_note: string };
+  kms?: { owner: string | null; upgradeable: boolean | null; upgradeable_note: string; ca_pubkey?: string };
+  calls?: GovernanceCall[];
+  [k: string]: unknown;
+}
+
 export interface PolicyObject {
   /** TCB policy preset (default 'default'). */
   tcb?: TcbPolicyPreset;
@@ -166,6 +208,9 @@ export interface PolicyObject {
   allowDebug?: boolean;
   /** Make app.images_pinned enforced (fail instead of warn). */
   requirePinnedImages?: boolean;
+  /** governance.onchain: 'auto' (default) checks when the chain and contracts are known; 'require' fails (CLI exit 3
+   * when the chain cannot be judged) unless checked; 'off' skips. */
+  governance?: 'off' | 'auto' | 'require';
   /** Values the measurements must equal (hex, with or without 0x). */
   expect?: {
     mrtd?: string;
@@ -193,6 +238,8 @@ export interface VerifyOptions {
   /** Exact report_data expected (hex, right-padded with zeros to 64 bytes). */
   reportData?: string;
   policy?: Policy;
+  /** On-chain governance: the chain, the contracts and the JSON-RPC endpoints to ask (all must agree). */
+  chain?: ChainOptions;
   /** fetch implementation (default globalThis.fetch). */
   fetch?: typeof globalThis.fetch;
   signal?: AbortSignal;

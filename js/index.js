@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { codedError, normalizeHex } from './util.js';
 import { run, coreSha256 } from './wasm.js';
 import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
+import { toCoreChain } from './governance.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -18,6 +19,7 @@ export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEF
 export const CHECK_IDS = Object.freeze([
   'quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes', 'eventlog.replay',
   'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'policy.measurements',
+  'governance.onchain',
 ]);
 
 export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);
@@ -26,8 +28,8 @@ export const TCB_STATUSES = Object.freeze([
   'OutOfDateConfigurationNeeded', 'Revoked',
 ]);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
-const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain']);
+const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'governance']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
   mrtd: ['mrtd', 48], appId: ['app_id', 20], composeHash: ['compose_hash', 32], osImageHash: ['os_image_hash', 32],
@@ -61,6 +63,8 @@ export function toCorePolicy(policy) {
   }
   if (policy.allowDebug !== undefined) out.allow_debug = policy.allowDebug === true;
   if (policy.requirePinnedImages !== undefined) out.require_pinned_images = policy.requirePinnedImages === true;
+  // governance.onchain's mode; the core rejects other values.
+  if (policy.governance !== undefined) out.governance = policy.governance;
   if (policy.expect !== undefined) {
     const ex = policy.expect;
     if (!ex || typeof ex !== 'object' || Array.isArray(ex)) throw codedError('REQUEST_MALFORMED', 'policy.expect must be an object');
@@ -131,6 +135,7 @@ function prepare(options) {
     policy: toCorePolicy(options.policy),
     collateral: options.collateral === undefined || options.collateral === null ? undefined : normalizeCollateral(options.collateral),
     pccsUrl: options.pccsUrl === undefined ? undefined : normalizePccsUrl(options.pccsUrl),
+    chain: toCoreChain(options.chain),
   };
 }
 
@@ -141,7 +146,7 @@ function prepare(options) {
  * @returns {Promise<import('./index.js').Report>}
  */
 async function verifyValue(ev, options) {
-  const { now, nonce, reportData, policy, collateral: given, pccsUrl } = prepare(options);
+  const { now, nonce, reportData, policy, collateral: given, pccsUrl, chain } = prepare(options);
   /** @type {Record<string, any> | undefined} */
   let collateral = given;
   /** @type {string | undefined} */
@@ -187,6 +192,7 @@ async function verifyValue(ev, options) {
   if (nonce) req.nonce = nonce;
   if (reportData) req.report_data = reportData;
   if (policy) req.policy = policy;
+  if (chain) req.chain = chain;
 
   let res = await run(req);
   // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.
@@ -256,6 +262,8 @@ export function evidenceOf(report) {
  * @returns {0 | 1 | 2 | 3}
  */
 export function exitCodeFor(report, error) {
+  // The core says when a required check could not be judged (governance: chain unreachable or unknown).
+  if (report && report.could_not_judge === true) return 3;
   if (report) return report.verdict === 'pass' || report.verdict === 'warn' ? 0 : 1; // anything else fails closed
   const code = error && typeof error === 'object' ? /** @type {any} */ (error).code : undefined;
   if (code === 'REQUEST_MALFORMED' || code === 'EVIDENCE_MALFORMED' || code === 'INPUT_TOO_LARGE' || code === 'USAGE') return 2;

@@ -3,6 +3,7 @@
 // one kind and returns the request members that carry the answers; verifyValue then runs the core again with
 // them. Resolvers never judge: whatever they return, the core decides (and a resolver that cannot fetch leaves
 // the need unanswered, which the core reports in the check it concerns).
+import { chainCallsResolver } from './governance.js';
 
 /**
  * @typedef {object} NeedContext
@@ -20,6 +21,7 @@
 /** @type {Resolver[]} */
 export const RESOLVERS = [
   // One line per kind, in the order the core should receive answers.
+  chainCallsResolver, // needs.chain_calls -> chain_answers (js/governance.js; docs/governance.md)
 ];
 
 /** At most this many extra core runs: answers to one need may raise another (e.g. a KMS's own needs). */

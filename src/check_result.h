@@ -31,6 +31,7 @@ typedef enum {
 	CK_REPORT_DATA_BINDING,
 	CK_APP_IMAGES_PINNED,
 	CK_POLICY_MEASUREMENTS,
+	CK_GOVERNANCE_ONCHAIN,     /* after the app/OS checks: reads what they proved (docs/governance.md) */
 	CK_COUNT
 } cv_check_id;
 

@@ -85,7 +85,13 @@ static const cv_check_row table[CK_COUNT] = {
 	{ CK_REPORT_DATA_BINDING, "report_data.binding", cv_policy_binding },
 	{ CK_APP_IMAGES_PINNED, "app.images_pinned", decide_images_pinned },
 	{ CK_POLICY_MEASUREMENTS, "policy.measurements", cv_policy_measurements },
+	{ CK_GOVERNANCE_ONCHAIN, "governance.onchain", cv_policy_governance },
 };
+
+int cv_facts_os_image_bound(const cv_facts *f)
+{
+	return f->os_image_bound != 0;
+}
 
 const char *cv_check_name(cv_check_id id)
 {

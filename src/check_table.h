@@ -31,7 +31,19 @@ struct cv_facts {
 	cv_opt_bytes nonce;           /* the nonce to check: the request's or the bundle's */
 	const char *nonce_source;     /* "request" | "bundle" | NULL */
 	const cv_check *decided;      /* CK_COUNT checks; those before the current row are decided */
+	/* On-chain governance (governance.h): input, plan and answers gathered
+	 * by verify.c; the governance.onchain row fills its result for the
+	 * report section. NULL when not gathered. */
+	struct cv_gov_state *gov;
+	/* The os.image check bound app.os_image_hash to the measured registers
+	 * (set by the OS stage; 0, unbound, until it is wired). Read it through
+	 * cv_facts_os_image_bound. */
+	int os_image_bound;
 };
+
+/* Whether the OS image hash of the replayed log is bound by the OS check
+ * (governance.onchain then calls it bound; else "the unverified claim"). */
+int cv_facts_os_image_bound(const cv_facts *f);
 
 typedef cv_check (*cv_check_fn)(const cv_facts *f);
 

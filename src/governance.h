@@ -194,4 +194,35 @@ cv_err cv_gov_chain_parse(const cJSON *chain, cv_gov_input *in, cv_diag *d);
  */
 cv_err cv_gov_run_json(const cJSON *root, char **out, size_t *out_len);
 
+/*
+ * Wiring into the verify request (governance_verify.c; docs/governance.md):
+ * the state of one verification's governance.onchain, gathered by verify.c
+ * from the core's own facts (never from a report), decided by the check's
+ * row (policy.c cv_policy_governance), written by report.c (the
+ * "governance" section, needs.chain_calls, could_not_judge).
+ */
+struct cv_gov_state {
+	cv_gov_input in;
+	cv_gov_plan plan;
+	int has_answers;         /* the request carried chain_answers */
+	cv_gov_answers answers;
+	cv_gov_result result;    /* filled by the governance.onchain row */
+};
+typedef struct cv_gov_state cv_gov_state;
+
+/* The request's "chain" member {chain_id, app_contract, kms_contract} into
+ * in (unknown members rejected); NULL or null leaves in unchanged. */
+cv_err cv_gov_request_chain_parse(const cJSON *chain, cv_gov_input *in, cv_diag *d);
+/*
+ * Fill g from the facts: app id, compose hash, OS image hash and key
+ * provider from the replayed log when eventlog.replay passed against the
+ * quote; PPID and TCB status only when hardware.signature passed; the mode
+ * and chain from the request. Plans the calls and parses chain_answers
+ * (NULL: none) against the plan: answers made for another plan are
+ * CV_REQUEST_MALFORMED. mode is a cv_gov_mode.
+ */
+cv_err cv_gov_gather(cv_gov_state *g, const cv_facts *f, int mode, const cJSON *chain, const cJSON *chain_answers,
+	cv_diag *d);
+void cv_gov_state_free(cv_gov_state *g);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_table.h"
+#include "governance.h"
 #include "policy.h"
 #include "util.h"
 
@@ -316,4 +317,21 @@ cv_check cv_policy_measurements(const cv_facts *f)
 	else
 		cv_check_set(c, CV_PASS, CV_OK, "All %d expected measurements match.", checked);
 	return out;
+}
+
+/* ---- governance.onchain (docs/governance.md) ---- */
+
+cv_check cv_policy_governance(const cv_facts *f)
+{
+	cv_check c = { .enforced = 1 };
+	cv_gov_state *g = f->gov;
+	if (!g) {
+		cv_check_set(&c, CV_FAIL, CV_INTERNAL, "On-chain governance was not gathered (an internal error).");
+		return c;
+	}
+	/* The OS image hash is the log's; whether the OS check bound it to the
+	 * measured registers is that check's fact, known only now. */
+	g->in.os_image_bound = cv_facts_os_image_bound(f);
+	cv_gov_decide(&g->in, &g->plan, g->has_answers ? &g->answers : NULL, &g->result);
+	return g->result.check;
 }

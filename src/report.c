@@ -20,6 +20,7 @@
  */
 #include <string.h>
 
+#include "governance.h"
 #include "report.h"
 #include "util.h"
 
@@ -459,6 +460,41 @@ static void write_evidence(cv_jw *w, const cv_facts *f)
 	jw_obj_end(w);
 }
 
+/* ---- section: governance (docs/governance.md) ---- */
+
+static void write_governance(cv_jw *w, const cv_facts *f)
+{
+	const cv_gov_state *g = f->gov;
+	jw_key(w, "governance");
+	if (!g) {
+		jw_null(w);
+		return;
+	}
+	cv_gov_write(w, &g->in, &g->plan, g->has_answers ? &g->answers : NULL, &g->result);
+}
+
+/* ---- needs: what the core could judge only with more from the network
+ * (js/needs.js fetches it and runs the core again). Absent when nothing is
+ * needed. Each kind adds its member here. ---- */
+
+static int gov_needs_calls(const cv_facts *f)
+{
+	return f->gov && f->gov->plan.run && !f->gov->has_answers;
+}
+
+static void write_needs(cv_jw *w, const cv_facts *f)
+{
+	if (!gov_needs_calls(f))
+		return;
+	jw_key(w, "needs");
+	jw_obj_begin(w);
+	if (gov_needs_calls(f)) {
+		jw_key(w, "chain_calls");
+		cv_gov_plan_write(w, &f->gov->plan);
+	}
+	jw_obj_end(w);
+}
+
 void cv_report_write(cv_jw *w, const cv_report *r)
 {
 	const cv_facts *f = r->facts;
@@ -475,6 +511,10 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 		jw_kbool(w, "test_root", 1);
 	if (r->recorded_sample)
 		jw_kbool(w, "recorded_sample", 1);
+	/* A required check could not be judged (the chain unreachable, its
+	 * information missing): the CLI exits 3, not 1 (docs/governance.md). */
+	if (f->gov && f->gov->result.could_not_judge)
+		jw_kbool(w, "could_not_judge", 1);
 	write_checks(w, r);
 	if (f->dcap) {
 		cv_report_write_dcap_sections(w, f->dcap, r->collateral_source);
@@ -486,5 +526,7 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 	}
 	cv_report_write_dstack_sections(w, f->ds, f->ev);
 	write_evidence(w, f);
+	write_governance(w, f);
+	write_needs(w, f);
 	jw_obj_end(w);
 }

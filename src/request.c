@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "governance.h"
 #include "request.h"
 #include "util.h"
 
@@ -70,9 +71,10 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 }
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
-	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence", NULL };
+	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence",
+	"chain", "chain_answers", NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
-	NULL };
+	"governance", NULL };
 static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
 static const char *const verifier_keys[] = { "version", "wasm_sha256", NULL };
 
@@ -111,6 +113,15 @@ static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 	if ((e = opt_bool(pol, "allow_debug", &r->allow_debug, d)) != CV_OK ||
 		(e = opt_bool(pol, "require_pinned_images", &r->require_pinned_images, d)) != CV_OK)
 		return e;
+	/* governance.onchain's mode (docs/governance.md "When it runs"). */
+	const cJSON *gov = cJSON_GetObjectItemCaseSensitive(pol, "governance");
+	if (gov && !cJSON_IsNull(gov)) {
+		const char *s = cJSON_IsString(gov) ? gov->valuestring : "";
+		if (strcmp(s, "auto") == 0) r->governance = CV_GOV_AUTO;
+		else if (strcmp(s, "off") == 0) r->governance = CV_GOV_OFF;
+		else if (strcmp(s, "require") == 0) r->governance = CV_GOV_REQUIRE;
+		else return cv_fail(d, CV_REQUEST_MALFORMED, "policy.governance must be off, auto or require.");
+	}
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(pol, "expect");
 	if (!exp || cJSON_IsNull(exp))
 		return CV_OK;
@@ -180,6 +191,18 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 		r->verifier_wasm_sha256 = opt_str(ver, "wasm_sha256");
 	}
 	r->collateral_source = opt_str(root, "collateral_source");
+	/* On-chain governance: the chain is validated here, the answers
+	 * against the plan once the evidence is known (governance_verify.c). */
+	r->chain = cJSON_GetObjectItemCaseSensitive(root, "chain");
+	r->chain_answers = cJSON_GetObjectItemCaseSensitive(root, "chain_answers");
+	{
+		cv_gov_input scratch;
+		memset(&scratch, 0, sizeof scratch);
+		if ((e = cv_gov_request_chain_parse(r->chain, &scratch, d)) != CV_OK)
+			return e;
+	}
+	if (r->chain_answers && !cJSON_IsNull(r->chain_answers) && !cJSON_IsObject(r->chain_answers))
+		return cv_fail(d, CV_REQUEST_MALFORMED, "Option chain_answers must be an object.");
 	if ((e = opt_bool(root, "recorded_sample", &r->recorded_sample, d)) != CV_OK)
 		return e;
 #ifdef CV_TEST_BUILD

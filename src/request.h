@@ -17,6 +17,8 @@ typedef struct {
 	int recorded_sample;
 	const cJSON *evidence;          /* required */
 	const cJSON *collateral;        /* may be NULL */
+	const cJSON *chain;             /* governance: {chain_id, app_contract, kms_contract}, or NULL */
+	const cJSON *chain_answers;     /* governance: the shim's answers to needs.chain_calls, or NULL */
 	int test_root;                  /* CV_TEST_BUILD only: policy.trusted_root_der is test_root_der */
 	uint8_t test_root_der[2048];
 } cv_request;

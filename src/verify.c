@@ -35,6 +35,7 @@ typedef struct {
 	int ran_dstack;
 	cv_facts facts;
 	cv_check checks[CK_COUNT];
+	cv_gov_state gov;             /* governance.onchain; its answers freed by verification_free */
 } verification;
 
 static cv_err error_response(cv_err code, const char *msg, char **out, size_t *out_len)
@@ -99,6 +100,7 @@ static void write_report(verification *v, cv_jw *w)
 
 static void verification_free(verification *v)
 {
+	cv_gov_state_free(&v->gov);
 	if (v->ran_dstack)
 		cv_dstack_result_free(&v->ds);
 	cv_evidence_free(&v->ev);
@@ -142,6 +144,15 @@ static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *
 		return error_response(e, d.msg, out, out_len);
 	}
 	gather(v, cache);
+	/* On-chain governance: from the facts just gathered, and the request's
+	 * chain and answers (governance_verify.c). */
+	e = cv_gov_gather(&v->gov, &v->facts, v->req.policy.governance, v->req.chain, v->req.chain_answers, &d);
+	if (e != CV_OK) {
+		verification_free(v);
+		free(v);
+		return error_response(e, d.msg, out, out_len);
+	}
+	v->facts.gov = &v->gov;
 	cv_checks_decide(&v->facts, v->checks);
 	cv_jw w;
 	jw_init(&w);

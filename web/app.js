@@ -5,6 +5,7 @@ import { h, clear, $, $$, statusIcon } from './dom.js';
 import { STEPS, STATUS_TEXT, TCB_POLICIES, CHECK_BY_ID } from './meta.js';
 import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, policyFrom, DEFAULTS } from './settings.js';
 import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js';
+import { chainFrom, governanceSummary, initGovernanceSettings } from './governance-settings.js';
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -183,6 +184,8 @@ function verifyOptions(run, extra = {}) {
   const s = state.settings;
   const opts = { pccsUrl: s.pccsUrl, policy: policyFrom(s), signal: run.controller.signal, ...extra };
   if (s.now && opts.now === undefined) opts.now = s.now;
+  const chain = chainFrom(s); // on-chain governance (web/governance-settings.js)
+  if (chain && opts.chain === undefined) opts.chain = chain;
   return opts;
 }
 
@@ -655,6 +658,7 @@ function initSettings() {
     showNowHint();
     updateAsOf();
     updateSettingsSummary();
+    fillGovernance();
   };
   const fieldError = (input, errId, msg) => {
     const e = $('#' + errId);
@@ -706,6 +710,7 @@ function initSettings() {
     updateAsOf();
     saved();
   });
+  const fillGovernance = initGovernanceSettings({ settings: s, saved, fieldError });
   $('#settings-reset').addEventListener('click', () => {
     Object.assign(s, DEFAULTS);
     delete s.now;
@@ -736,6 +741,7 @@ function updateSettingsSummary() {
   if (s.tcbPolicy !== DEFAULTS.tcbPolicy) bits.push(`${s.tcbPolicy} TCB policy`);
   if (s.expectComposeHash) bits.push(`expects compose ${s.expectComposeHash.slice(0, 8)}…`);
   if (s.now) bits.push('as of a set time');
+  bits.push(...governanceSummary(s));
   $('#settings-summary').textContent = bits.length ? `(${bits.join(', ')})` : '';
 }
 

@@ -6,7 +6,9 @@
 //   <script type="module" src="https://VERIFIER/web/badge.js" data-url="https://app.example.com" async></script>
 //
 // Attributes (data-* on the auto-mount script): url, policy (strict|default|permissive), expect-compose-hash,
-// theme (light|dark|auto), pccs, interval (seconds between re-verifications; 0 or absent = once, minimum 10).
+// theme (light|dark|auto), pccs, interval (seconds between re-verifications; 0 or absent = once, minimum 10),
+// on-chain governance: governance (off|auto|require), chain-id, kms-contract, app-contract, chain-rpc (URLs
+// separated by spaces; every one is asked and all must agree).
 // `state` (verifying|verified|warning|failed|unavailable) is OUTPUT ONLY: it is derived from the badge's own
 // verification and any other value written to it is put back at once. Nothing is loaded (no loader, no
 // WASM, no request to the CVM) until the badge is about to scroll into view. Every value from the network
@@ -33,6 +35,7 @@ const CHECK_TITLE = {
   'tcb.status': 'TCB status', 'td.attributes': 'TD attributes', 'eventlog.replay': 'Event log replay',
   'app.compose_hash': 'Compose hash', 'freshness.nonce': 'Freshness', 'report_data.binding': 'Report data',
   'app.images_pinned': 'Pinned images', 'policy.measurements': 'Expected measurements',
+  'governance.onchain': 'On-chain governance',
 };
 
 const CSS = `
@@ -200,7 +203,19 @@ export function summarize(report) {
     compose: str(app.compose_hash), appId: str(app.app_id), expires: str(col.expires_at),
     at: typeof r.verified_at === 'number' ? r.verified_at : 0,
     version: str(r.verifier && r.verifier.version),
+    governance: governanceText(r),
   });
+}
+
+/** On-chain governance in one line for the popover ('' when it was not asked for). */
+function governanceText(r) {
+  const c = (Array.isArray(r.checks) ? r.checks : []).find((x) => x && x.id === 'governance.onchain');
+  const g = r.governance && typeof r.governance === 'object' ? r.governance : null;
+  if (!c || (c.status === 'skip' && !(g && g.ran) && (!g || g.mode !== 'require'))) return '';
+  const word = r.could_not_judge === true ? 'could not be judged'
+    : { pass: 'allowed', warn: 'not cross-checked', fail: 'not allowed', skip: 'not checked' }[c.status] || str(c.status);
+  const block = g && typeof g.block_number === 'number' ? ` at block ${g.block_number}` : '';
+  return `${word}${c.code && c.code !== 'OK' ? ` (${str(c.code)})` : ''}${block}`;
 }
 
 /**
@@ -323,6 +338,7 @@ export function createView(root, onRecheck) {
       const dl = el('dl', 'kv');
       row(dl, 'TCB status', s.tcb + (s.advisories ? ` (${s.advisories})` : ''));
       row(dl, 'Compose hash', short(s.compose), true, s.compose);
+      row(dl, 'On-chain governance', s.governance);
       row(dl, 'Collateral expires', when(s.expires, { dateStyle: 'medium' }), false, s.expires);
       row(dl, 'Checked', checked(cur.at));
       kids.push(dl);
@@ -370,7 +386,7 @@ function api() {
   return apiPromise;
 }
 
-const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs'];
+const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'governance', 'chain-id', 'kms-contract', 'app-contract', 'chain-rpc'];
 
 class CvmVerifyBadge extends HTMLElement {
   static get observedAttributes() { return ['state', 'theme', 'interval', ...CONFIG_ATTRS]; }
@@ -500,6 +516,16 @@ class CvmVerifyBadge extends HTMLElement {
       const opts = { policy, signal: ctl.signal };
       const pccs = this.getAttribute('pccs');
       if (pccs) opts.pccsUrl = pccs;
+      // On-chain governance: the API validates these (a bad value is unavailable, never verified).
+      const gov = this.getAttribute('governance');
+      if (gov) policy.governance = gov;
+      const chain = {};
+      const chainId = this.getAttribute('chain-id');
+      if (chainId) chain.chainId = /^\d+$/.test(chainId) ? Number(chainId) : chainId;
+      for (const [k, a] of [['kmsContract', 'kms-contract'], ['appContract', 'app-contract']]) if (this.getAttribute(a)) chain[k] = this.getAttribute(a);
+      const rpc = this.getAttribute('chain-rpc');
+      if (rpc) chain.rpcUrls = rpc.split(/\s+/).filter(Boolean);
+      if (Object.keys(chain).length) opts.chain = chain;
       const report = await A.verifyCvm(url, opts);
       const summary = summarize(report);
       out = { view: { state: summary.state, url, summary }, detail: { state: summary.state, url, report } };
@@ -540,7 +566,8 @@ function mount() {
     const b = document.createElement(TAG);
     const d = s.dataset;
     for (const [k, a] of [['url', 'url'], ['policy', 'policy'], ['expectComposeHash', 'expect-compose-hash'],
-      ['theme', 'theme'], ['pccs', 'pccs'], ['interval', 'interval']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
+      ['theme', 'theme'], ['pccs', 'pccs'], ['interval', 'interval'], ['governance', 'governance'], ['chainId', 'chain-id'],
+      ['kmsContract', 'kms-contract'], ['appContract', 'app-contract'], ['chainRpc', 'chain-rpc']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
     if (inHead) document.body.prepend(b);
     else s.after(b);
   }

@@ -35,6 +35,9 @@ export const CHECKS = [
   { id: 'policy.measurements', title: 'Expected measurements',
     proves: 'MRTD, RTMRs, app id, compose hash and OS image hash equal the values you expect.',
     attack: 'An unexpected OS or app' },
+  { id: 'governance.onchain', title: 'On-chain governance',
+    proves: "The app's DstackApp contract allows this compose hash, device and TCB, and the DstackKms serves the app, allows its OS image and holds its keys — as of the block asked, with every RPC endpoint agreeing.",
+    attack: 'Code the app’s governance never approved' },
 ];
 
 export const CHECK_BY_ID = Object.fromEntries(CHECKS.map((c) => [c.id, c]));

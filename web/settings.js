@@ -1,9 +1,11 @@
 // Page settings, persisted in localStorage under 'cvm-verify:settings' (interface.md section 5):
-// { pccsUrl, tcbPolicy, expectComposeHash, now? }. There is deliberately no trust-root setting.
+// { pccsUrl, tcbPolicy, expectComposeHash, now?, governance, chainId, appContract, kmsContract, chainRpcUrls }.
+// There is deliberately no trust-root setting.
+import { GOV_DEFAULTS, loadGovernance, saveGovernance } from './governance-settings.js';
 
 export const SETTINGS_KEY = 'cvm-verify:settings';
 export const DEFAULT_PCCS = 'https://pccs.phala.network';
-export const DEFAULTS = Object.freeze({ pccsUrl: DEFAULT_PCCS, tcbPolicy: 'default', expectComposeHash: '' });
+export const DEFAULTS = Object.freeze({ pccsUrl: DEFAULT_PCCS, tcbPolicy: 'default', expectComposeHash: '', ...GOV_DEFAULTS });
 
 /** Normalises a collateral service URL; returns '' when it is not an http(s) URL. */
 export function normalizePccsUrl(v) {
@@ -59,12 +61,13 @@ export function loadSettings(storage = globalThis.localStorage) {
     if (hsh) s.expectComposeHash = hsh;
     const now = parseNow(raw.now);
     if (now) s.now = now;
+    Object.assign(s, loadGovernance(raw));
   }
   return s;
 }
 
 export function saveSettings(s, storage = globalThis.localStorage) {
-  const out = { pccsUrl: s.pccsUrl, tcbPolicy: s.tcbPolicy, expectComposeHash: s.expectComposeHash };
+  const out = { pccsUrl: s.pccsUrl, tcbPolicy: s.tcbPolicy, expectComposeHash: s.expectComposeHash, ...saveGovernance(s) };
   if (s.now) out.now = s.now;
   try {
     storage?.setItem(SETTINGS_KEY, JSON.stringify(out));
@@ -80,5 +83,6 @@ const TCB_PRESETS = { strict: 1, default: 1, permissive: 1 };
 export function policyFrom(s, { withExpectations = true } = {}) {
   const policy = { tcb: s.tcbPolicy };
   if (withExpectations && s.expectComposeHash) policy.expect = { composeHash: s.expectComposeHash };
+  if (s.governance && s.governance !== 'auto') policy.governance = s.governance;
   return policy;
 }

@@ -474,11 +474,168 @@ static void test_decisions(void)
 	CHECK(decide1(&m, &s, &st) == CV_DEVICE_NOT_ALLOWED_ONCHAIN);
 }
 
+/* ---- governance.onchain in the verify request (governance_verify.c) ---- */
+
+static char *g_evidence;
+
+/* A verify request on the capture with extra top-level members (",..." or ""). */
+static cJSON *verify_with(const char *extra)
+{
+	size_t cap = strlen(g_evidence) + strlen(extra) + 128;
+	char *req = malloc(cap);
+	int len = snprintf(req, cap, "{\"op\":\"verify\",\"now\":1788000000,\"evidence\":%s%s}", g_evidence, extra);
+	char *out = NULL;
+	size_t out_len = 0;
+	cv_run_json(req, (size_t)len, &out, &out_len);
+	free(req);
+	cJSON *j = out ? cJSON_Parse(out) : NULL;
+	free(out);
+	return j;
+}
+
+static const cJSON *gov_check(const cJSON *rep)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(rep, "checks"))
+		if (strcmp(cJSON_GetObjectItem(c, "id")->valuestring, "governance.onchain") == 0)
+			return c;
+	return NULL;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* chain_answers for the report's needs.chain_calls, both endpoints answering from s (block 100). */
+static char *answers_for(const cJSON *needs_calls, const chain_state *s, const char *tamper_first_data)
+{
+	cJSON *j = cJSON_CreateObject(), *calls = cJSON_AddArrayToObject(j, "calls");
+	cJSON *eps = cJSON_AddArrayToObject(j, "endpoints");
+	const cJSON *c;
+	cJSON_ArrayForEach(c, needs_calls) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "to", str_of(c, "to"));
+		cJSON_AddStringToObject(e, "data", tamper_first_data && !calls->child ? tamper_first_data : str_of(c, "data"));
+		cJSON_AddItemToArray(calls, e);
+	}
+	for (int k = 0; k < 2; k++) {
+		cJSON *ep = cJSON_CreateObject(), *res = cJSON_AddArrayToObject(ep, "results");
+		cJSON_AddStringToObject(ep, "url", k ? "http://b" : "http://a");
+		cJSON_AddStringToObject(ep, "chain_id", "0x2105");
+		cJSON_AddStringToObject(ep, "block", "0x64");
+		cJSON_ArrayForEach(c, needs_calls) {
+			cv_gov_call call = { 0 };
+			for (int p = 0; p < CV_GOV_PURPOSE_COUNT; p++)
+				if (strcmp(cv_gov_purpose_name((cv_gov_purpose)p), str_of(c, "purpose")) == 0)
+					call.purpose = (cv_gov_purpose)p;
+			cv_gov_answer a = { 0 };
+			answer(s, &call, &a);
+			char *hex = malloc(2 * a.len + 3);
+			cv_abi_hex0x(a.data, a.len, hex);
+			cJSON *r = cJSON_CreateObject();
+			cJSON_AddStringToObject(r, "result", hex);
+			cJSON_AddItemToArray(res, r);
+			free(hex);
+			free(a.data);
+		}
+		cJSON_AddItemToArray(eps, ep);
+	}
+	char *out = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	return out;
+}
+
+static void test_verify_wiring(void)
+{
+	size_t n;
+	g_evidence = (char *)check_read_file("vectors/dstack/dstack-lite_getquote.json", &n);
+	cv_gov_input in;
+	if (!g_evidence || load_capture(&in)) {
+		CHECK(!"the capture could not be read");
+		free(g_evidence);
+		return;
+	}
+	const char *chain = ",\"chain\":{\"chain_id\":8453,\"kms_contract\":\"0x2f83172a49584c017f2b256f0fb2dca14126ba9c\"}";
+	/* Round 1: the plan, as needs.chain_calls; the check waits for answers. */
+	cJSON *r1 = verify_with(chain);
+	const cJSON *needs = cJSON_GetObjectItem(cJSON_GetObjectItem(r1, "needs"), "chain_calls");
+	const cJSON *calls = cJSON_GetObjectItem(needs, "calls");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(needs, "run")));
+	/* No verified PPID (no collateral here): no allowedDeviceIds call. */
+	CHECK(cJSON_GetArraySize(calls) == 8);
+	CHECK_STR(str_of(gov_check(r1), "code"), "CHAIN_INFO_MISSING");
+	CHECK_STR(str_of(gov_check(r1), "status"), "skip");
+	CHECK(cJSON_GetObjectItem(r1, "could_not_judge") == NULL);
+	/* Round 2: answers from a chain that allows any device and any TCB. */
+	chain_state s = good_state(&in);
+	s.any_device = 1;
+	s.require_tcb = 0;
+	char *ans = answers_for(calls, &s, NULL);
+	size_t cap = strlen(chain) + strlen(ans) + 32;
+	char *extra = malloc(cap);
+	snprintf(extra, cap, "%s,\"chain_answers\":%s", chain, ans);
+	cJSON *r2 = verify_with(extra);
+	CHECK_STR(str_of(gov_check(r2), "status"), "pass");
+	CHECK(cJSON_GetObjectItem(r2, "needs") == NULL);
+	const cJSON *g = cJSON_GetObjectItem(r2, "governance");
+	CHECK(cJSON_GetObjectItem(g, "block_number") && cJSON_GetObjectItem(g, "block_number")->valuedouble == 100);
+	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(g, "os_image_hash_bound")));
+	free(ans);
+	free(extra);
+	/* The same with requireTcbUpToDate: the TCB is not verified, so no. */
+	s.require_tcb = 1;
+	ans = answers_for(calls, &s, NULL);
+	cap = strlen(chain) + strlen(ans) + 32;
+	extra = malloc(cap);
+	snprintf(extra, cap, "%s,\"chain_answers\":%s", chain, ans);
+	cJSON *r3 = verify_with(extra);
+	CHECK_STR(str_of(gov_check(r3), "code"), "TCB_NOT_ALLOWED_ONCHAIN");
+	free(ans);
+	free(extra);
+	/* Answers to another plan are refused. */
+	ans = answers_for(calls, &s, "0x8da5cb5c");
+	cap = strlen(chain) + strlen(ans) + 32;
+	extra = malloc(cap);
+	snprintf(extra, cap, "%s,\"chain_answers\":%s", chain, ans);
+	cJSON *r4 = verify_with(extra);
+	CHECK_STR(str_of(cJSON_GetObjectItem(r4, "error"), "code"), "REQUEST_MALFORMED");
+	/* ... and answers where no plan runs. */
+	snprintf(extra, cap, ",\"chain_answers\":%s", ans);
+	cJSON *r5 = verify_with(extra);
+	CHECK_STR(str_of(cJSON_GetObjectItem(r5, "error"), "code"), "REQUEST_MALFORMED");
+	free(ans);
+	free(extra);
+	/* require without a chain: could not judge. off: skip, no needs. */
+	cJSON *r6 = verify_with(",\"policy\":{\"governance\":\"require\"}");
+	CHECK_STR(str_of(gov_check(r6), "status"), "fail");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(r6, "could_not_judge")));
+	CHECK_STR(str_of(r6, "verdict"), "fail");
+	cJSON *r7 = verify_with(",\"policy\":{\"governance\":\"off\"},\"chain\":{\"chain_id\":8453,\"kms_contract\":\"0x2f83172a49584c017f2b256f0fb2dca14126ba9c\"}");
+	CHECK_STR(str_of(gov_check(r7), "status"), "skip");
+	CHECK(cJSON_GetObjectItem(r7, "needs") == NULL);
+	/* Malformed options. */
+	cJSON *r8 = verify_with(",\"chain\":{\"chainId\":8453}");
+	CHECK_STR(str_of(cJSON_GetObjectItem(r8, "error"), "code"), "REQUEST_MALFORMED");
+	cJSON *r9 = verify_with(",\"policy\":{\"governance\":\"sometimes\"}");
+	CHECK_STR(str_of(cJSON_GetObjectItem(r9, "error"), "code"), "REQUEST_MALFORMED");
+	cJSON *r10 = verify_with(",\"chain\":{\"chain_id\":8453,\"kms_contract\":\"0x12\"}");
+	CHECK_STR(str_of(cJSON_GetObjectItem(r10, "error"), "code"), "REQUEST_MALFORMED");
+	cJSON *all[] = { r1, r2, r3, r4, r5, r6, r7, r8, r9, r10 };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+		cJSON_Delete(all[i]);
+	free(g_evidence);
+}
+
 int main(void)
 {
 	test_selectors();
 	test_abi();
 	test_decisions();
+	cJSON_Delete(g_report);
+	g_report = NULL;
+	test_verify_wiring();
 	cJSON_Delete(g_report);
 	return check_report("governance");
 }

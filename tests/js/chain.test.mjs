@@ -45,7 +45,8 @@ after(async () => { await Promise.all(mocks.map((m) => m.close())); });
 
 /** @param {object} opts */
 async function mock(opts) {
-  const m = await startMockRpc({ deviceIds: [deviceId], ...opts });
+  // A slow endpoint answers well after the 4 s the client waits (a loaded machine may take a second or two).
+  const m = await startMockRpc({ deviceIds: [deviceId], delayMs: 7000, ...opts });
   mocks.push(m);
   return m;
 }
@@ -56,7 +57,7 @@ async function governance(urls, over = {}, ask = {}) {
   const planned = core({ op: 'governance', input: inp });
   const plan = planned.needs.chain_calls;
   assert.equal(plan.run, true, JSON.stringify(planned));
-  const answers = await askChain(plan, { rpcUrls: urls, chainId: 8453, timeoutMs: 1500, ...ask });
+  const answers = await askChain(plan, { rpcUrls: urls, chainId: 8453, timeoutMs: 4000, ...ask });
   const out = core({ op: 'governance', input: inp, chain_answers: answers });
   return { plan, answers, out };
 }

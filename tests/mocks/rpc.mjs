@@ -61,6 +61,8 @@ function bytesTuple(fields) {
  * @param {boolean} [opts.requireTcbUpToDate] default true
  * @param {boolean} [opts.allowAnyDevice] default false
  * @param {number} [opts.delayMs] for slow (default 2000)
+ * @param {boolean} [opts.registered] registeredApps(app) answers this (default true)
+ * @param {string} [opts.caPubkey] kmsInfo().caPubkey, hex (default: the capture's key-provider id)
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: any[]}>}
  */
 export async function startMockRpc(opts = {}) {
@@ -100,9 +102,9 @@ export async function startMockRpc(opts = {}) {
     if (to === kms) {
       switch (sel) {
         case SEL.owner: return { result: '0x' + owner };
-        case SEL.registeredApps: return { result: '0x' + bool(arg === word(BigInt(app))) };
+        case SEL.registeredApps: return { result: '0x' + bool((opts.registered ?? true) && arg === word(BigInt(app))) };
         case SEL.allowedOsImages: return { result: '0x' + bool(osImages.has(arg)) };
-        case SEL.kmsInfo: return { result: '0x' + bytesTuple(['02' + 'ab'.repeat(32), cap.keyProviderId, '', '']) };
+        case SEL.kmsInfo: return { result: '0x' + bytesTuple(['02' + 'ab'.repeat(32), opts.caPubkey ?? cap.keyProviderId, '', '']) };
         default: return { error: { code: 3, message: 'execution reverted', data: '0x' } };
       }
     }
@@ -110,6 +112,12 @@ export async function startMockRpc(opts = {}) {
   }
 
   const server = createServer((req, res) => {
+    // A browser's CORS preflight (the page posts JSON): allowed, as public endpoints do.
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type' });
+      res.end();
+      return;
+    }
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; if (body.length > 1 << 20) req.destroy(); });
