@@ -17,7 +17,8 @@ export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEF
 /** Check ids in report order (interface.md section 1). */
 export const CHECK_IDS = Object.freeze([
   'quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes', 'eventlog.replay',
-  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'policy.measurements',
+  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'app.provenance',
+  'policy.measurements',
 ]);
 
 export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);

@@ -21,6 +21,7 @@
 #include "dcap.h"
 #include "evidence.h"
 #include "policy.h"
+#include "provenance.h"
 
 struct cv_facts {
 	const cv_policy *pol;
@@ -31,6 +32,7 @@ struct cv_facts {
 	cv_opt_bytes nonce;           /* the nonce to check: the request's or the bundle's */
 	const char *nonce_source;     /* "request" | "bundle" | NULL */
 	const cv_check *decided;      /* CK_COUNT checks; those before the current row are decided */
+	const cv_provenance *prov;    /* app.provenance facts (provenance.h), or NULL */
 };
 
 typedef cv_check (*cv_check_fn)(const cv_facts *f);

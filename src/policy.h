@@ -52,6 +52,10 @@ typedef struct {
 	int require_pinned_images;
 	cv_opt_bytes expect_mrtd, expect_rtmr[4], expect_app_id, expect_compose_hash, expect_os_image_hash;
 
+	/* app.provenance: "owner/repo[@ref]" every pinned image must be built from;
+	 * NULL: the check informs and is not enforced. Borrowed from the request. */
+	const char *expect_source;
+
 	/* A test root instead of the pinned Intel SGX Root CA. Honoured only in
 	 * builds with CV_TEST_BUILD; other builds ignore it (and so fail closed
 	 * on test-signed evidence). NULL: the pinned root. */
@@ -79,5 +83,6 @@ typedef struct cv_facts cv_facts;
 cv_check cv_policy_nonce(const cv_facts *f);        /* freshness.nonce */
 cv_check cv_policy_binding(const cv_facts *f);      /* report_data.binding */
 cv_check cv_policy_measurements(const cv_facts *f); /* policy.measurements */
+cv_check cv_policy_provenance(const cv_facts *f);   /* app.provenance */
 
 #endif

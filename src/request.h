@@ -17,6 +17,8 @@ typedef struct {
 	int recorded_sample;
 	const cJSON *evidence;          /* required */
 	const cJSON *collateral;        /* may be NULL */
+	const cJSON *provenance;        /* [{image_digest, bundles}] (provenance.h), may be NULL */
+	const char *trusted_root;       /* Sigstore trusted_root.json text, may be NULL */
 	int test_root;                  /* CV_TEST_BUILD only: policy.trusted_root_der is test_root_der */
 	uint8_t test_root_der[2048];
 } cv_request;
