@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { codedError, normalizeHex } from './util.js';
 import { run, coreSha256 } from './wasm.js';
 import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
+import { checkProvenanceOptions } from './provenance.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -27,7 +28,7 @@ export const TCB_STATUSES = Object.freeze([
   'OutOfDateConfigurationNeeded', 'Revoked',
 ]);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'provenance']);
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
@@ -79,11 +80,14 @@ export function toCorePolicy(policy) {
           r[i] = exactHex(h, `expected RTMR${i}`, 48);
         }
         if (Object.keys(r).length) e.rtmr = r;
+      } else if (k === 'source') { // app.provenance: "owner/repo[@ref]" (the core checks the shape)
+        if (typeof v !== 'string') throw codedError('REQUEST_MALFORMED', 'policy.expect.source must be "owner/repo" or "owner/repo@ref"');
+        e.source = v;
       } else if (k in EXPECT_KEYS) {
         const [coreKey, len] = EXPECT_KEYS[k];
         e[coreKey] = exactHex(v, `expected ${k}`, len);
       } else {
-        throw codedError('REQUEST_MALFORMED', `unknown policy.expect key "${k}" (known: mrtd, rtmr, appId, composeHash, osImageHash)`);
+        throw codedError('REQUEST_MALFORMED', `unknown policy.expect key "${k}" (known: mrtd, rtmr, appId, composeHash, osImageHash, source)`);
       }
     }
     if (Object.keys(e).length) out.expect = e;
@@ -125,6 +129,7 @@ function checkOptions(options) {
  */
 function prepare(options) {
   checkOptions(options);
+  checkProvenanceOptions(options.provenance);
   return {
     now: toUnixSeconds(options.now),
     nonce: options.nonce === undefined || options.nonce === null ? undefined : normalizeHex(options.nonce, 'nonce', 64),

@@ -4,6 +4,8 @@
 // them. Resolvers never judge: whatever they return, the core decides (and a resolver that cannot fetch leaves
 // the need unanswered, which the core reports in the check it concerns).
 
+import { resolveProvenance } from './provenance.js';
+
 /**
  * @typedef {object} NeedContext
  * @property {Record<string, any>} options   the caller's verify options (fetch, signal, timeoutMs, chain, ...)
@@ -20,6 +22,7 @@
 /** @type {Resolver[]} */
 export const RESOLVERS = [
   // One line per kind, in the order the core should receive answers.
+  { kind: 'provenance', resolve: resolveProvenance }, // issue 20: Sigstore bundles of the pinned images
 ];
 
 /** At most this many extra core runs: answers to one need may raise another (e.g. a KMS's own needs). */

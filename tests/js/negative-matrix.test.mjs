@@ -32,7 +32,7 @@ const NATIVE = process.env.CVM_VERIFY_NATIVE || ROOT + 'build/native/cvm-verify-
 const WASM_TEST = process.env.CVM_VERIFY_TEST_WASM || ROOT + 'build/cvm-verify-test.wasm';
 const CHECK_ORDER = ['quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes',
   'eventlog.replay', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned',
-  'policy.measurements'];
+  'app.provenance', 'policy.measurements'];
 const DCAP_CHECKS = CHECK_ORDER.slice(0, 5);
 const now = DEFAULT_NOW;
 
