@@ -5,6 +5,7 @@ import { h, clear, $, $$, statusIcon } from './dom.js';
 import { STEPS, STATUS_TEXT, TCB_POLICIES, CHECK_BY_ID } from './meta.js';
 import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, policyFrom, DEFAULTS } from './settings.js';
 import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js';
+import { provenanceOptions, initProvenanceSettings } from './provenance.js';
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -183,6 +184,7 @@ function verifyOptions(run, extra = {}) {
   const s = state.settings;
   const opts = { pccsUrl: s.pccsUrl, policy: policyFrom(s), signal: run.controller.signal, ...extra };
   if (s.now && opts.now === undefined) opts.now = s.now;
+  Object.assign(opts, provenanceOptions(opts.policy)); // issue 20: bundles, opt-in fetch, expected source
   return opts;
 }
 
@@ -793,6 +795,7 @@ function init() {
   setActions(false);
   initTabs();
   initSettings();
+  initProvenanceSettings(updateSettingsSummary); // issue 20: web/provenance.js
   initUpload();
   footerInfo();
 

@@ -2,6 +2,7 @@
 // Every value from the report or the evidence is written with textContent (via h()).
 import { h, clear, statusIcon } from './dom.js';
 import { CHECKS, CHECK_BY_ID, STATUS_TEXT, EVENT_TYPES, TD_ATTRIBUTE_BITS } from './meta.js';
+import { provenanceSection } from './provenance.js';
 
 const ADVISORY_URL = 'https://www.intel.com/content/www/us/en/security-center/advisory/';
 
@@ -139,6 +140,7 @@ export function renderDetails(container, report, ctx = {}) {
     quoteSection(report),
     eventLogSection(report),
     appSection(report, ctx),
+    provenanceSection(report), // issue 20: web/provenance.js
   ].filter(Boolean);
   container.append(...parts);
   return parts.length;

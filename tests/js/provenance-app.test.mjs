@@ -9,23 +9,13 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dstackEvidence, DEFAULT_NOW } from '../pki/forge.mjs';
-import { startMockGithub, CASES, DSSE_BUNDLE, SUBJECT, SUBJECT_SOURCE } from '../mocks/github.mjs';
+import { DEFAULT_NOW } from '../pki/forge.mjs';
+import { startMockGithub, provenanceApp, CASES, DSSE_BUNDLE, SUBJECT, SUBJECT_SOURCE } from '../mocks/github.mjs';
 import { ROOT, run, check } from './helpers.mjs';
 
 const TEST_WASM = process.env.CVM_VERIFY_TEST_WASM || join(ROOT, 'build/cvm-verify-test.wasm');
-const IMAGE = `example/image@${SUBJECT}`;
+const IMAGE = `example/image@${SUBJECT}`; // provenanceApp's image
 const INVALID_BUNDLE = readFileSync(join(CASES, 'dsse-invalid-sig_fail/bundle.sigstore.json'), 'utf8');
-
-/** The forged app: compose pinning IMAGE, bound by the quote (mr_config_id and the compose-hash event). */
-export function provenanceApp(image = IMAGE) {
-  const yaml = `services:\n  app:\n    image: ${image}\n    ports:\n      - "8080:80"\n`;
-  const appCompose = JSON.stringify({ manifest_version: 2, name: 'provenance-app', runner: 'docker-compose',
-    docker_compose_file: yaml, kms_enabled: true, gateway_enabled: true, public_logs: true, public_sysinfo: true,
-    public_tcbinfo: true, local_key_provider_enabled: false, key_provider_id: '', allowed_envs: [],
-    no_instance_id: false, secure_time: true });
-  return dstackEvidence({ appCompose, embedTestRoot: true });
-}
 
 /** A copy of js/ whose core is the test build (Node resolves symlinks, so files are copied), with the trusted root. */
 function testPackage() {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { listenMock } from './listen.mjs';
+import { dstackEvidence } from '../pki/forge.mjs';
 
 export const CASES = fileURLToPath(new URL('../vectors/sigstore-conformance/bundle-verify/', import.meta.url));
 /** The happy in-toto/DSSE bundle (GitHub's attestation shape), as parsed JSON. */
@@ -45,4 +46,14 @@ export async function startMockGithub(opts = {}) {
     }
   });
   return listenMock(server, {}, requests);
+}
+
+/** A forged dstack app (tests/pki/forge.mjs) whose compose pins `image` (default: SUBJECT), bound by the quote (mr_config_id and the compose-hash event). */
+export function provenanceApp(image = `example/image@${SUBJECT}`) {
+  const yaml = `services:\n  app:\n    image: ${image}\n    ports:\n      - "8080:80"\n`;
+  const appCompose = JSON.stringify({ manifest_version: 2, name: 'provenance-app', runner: 'docker-compose',
+    docker_compose_file: yaml, kms_enabled: true, gateway_enabled: true, public_logs: true, public_sysinfo: true,
+    public_tcbinfo: true, local_key_provider_enabled: false, key_provider_id: '', allowed_envs: [],
+    no_instance_id: false, secure_time: true });
+  return dstackEvidence({ appCompose, embedTestRoot: true });
 }
