@@ -10,7 +10,7 @@
 // (tcb_info, qe_identity, event_log, app_compose), and byte flips / truncations of the whole request text.
 //
 // Asserted for every request: no trap, no exception, cv_run returns a block; the response is valid UTF-8 JSON;
-// it is a report (cvm-verify/report/v1, the 11 checks in order, known statuses and reason codes, fail closed
+// it is a report (cvm-verify/report/v1, the 12 checks in order, known statuses and reason codes, fail closed
 // without a hardware proof) or {"error": {code, message}} with a known reason code (for verify, one of the
 // request-level codes of docs/core-api.md), never INTERNAL. Linear memory stays below 64 MiB, does not grow
 // after warm-up beyond a small margin, and does not grow at all when the same requests are replayed (no leaks).
@@ -114,7 +114,7 @@ function validate(res, op, what) {
   }
   assert.equal(res.schema, 'cvm-verify/report/v1', `${what}: no report schema`);
   assert.ok(['pass', 'warn', 'fail'].includes(res.verdict), `${what}: verdict ${res.verdict}`);
-  assert.ok(Array.isArray(res.checks) && res.checks.length === 11, `${what}: not 11 checks`);
+  assert.ok(Array.isArray(res.checks) && res.checks.length === 12, `${what}: not 12 checks`);
   assert.deepEqual(res.checks.map((/** @type {any} */ c) => c.id), CHECK_ORDER, `${what}: check ids`);
   for (const c of res.checks) {
     assert.ok(['pass', 'warn', 'fail', 'skip'].includes(c.status), `${what}: ${c.id} status ${c.status}`);
