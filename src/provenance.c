@@ -191,7 +191,7 @@ static void judge_image(cv_prov_entry *e, const cJSON *prov, const cv_ss_root *r
 static int seen(const cv_provenance *p, const char *image)
 {
 	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].image, image) == 0)
+		if (p->v[i].image && strcmp(p->v[i].image, image) == 0)
 			return 1;
 	return 0;
 }
