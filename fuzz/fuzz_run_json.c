@@ -3,7 +3,7 @@
  * request bytes: request parsing, evidence normalisation, DCAP and dstack
  * checks, freshness, binding, measurement policy and the report writer.
  * Oracle: the response is always valid JSON and either a report
- * (schema cvm-verify/report/v1 with 11 checks, each with a known status and
+ * (schema cvm-verify/report/v1 with 12 checks, each with a known status and
  * code), an inspect result, or {"error":{"code","message"}} with a known
  * reason code; the return value agrees with it.
  */
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
 		FUZZ_ASSERT(cJSON_IsString(verdict));
 		const cJSON *checks = cJSON_GetObjectItemCaseSensitive(j, "checks");
-		FUZZ_ASSERT(cJSON_IsArray(checks) && cJSON_GetArraySize(checks) == 11);
+		FUZZ_ASSERT(cJSON_IsArray(checks) && cJSON_GetArraySize(checks) == 12);
 		int hw_pass = 0;
 		const cJSON *c;
 		cJSON_ArrayForEach(c, checks) {

@@ -212,6 +212,14 @@ add('run_json', 'policy.json', { op: 'verify', evidence: getquote, collateral: c
       compose_hash: tcbInfo.compose_hash, os_image_hash: tcbInfo.os_image_hash } }, recorded_sample: true });
 add('run_json', 'bundle.json', { op: 'verify', evidence: { ...bundle, collateral: collaterals.near_mpc }, now: 1788000000 });
 add('run_json', 'no-quote.json', { op: 'verify', evidence: tcbInfoB, now: 1788000000 });
+// app.provenance (issue 20): a forged bound app pinning a real bundle's subject, with bundles, root and source.
+{
+  const { provenanceApp, DSSE_BUNDLE, SUBJECT } = await import('../tests/mocks/github.mjs');
+  const app = provenanceApp();
+  add('run_json', 'provenance.json', app.request({ provenance: [{ image_digest: SUBJECT, bundles: [JSON.stringify(DSSE_BUNDLE)] }],
+    trusted_root: readFileSync(join(ROOT, 'data/sigstore/trusted_root.json'), 'utf8'),
+    policy: { expect: { source: 'sigstore-conformance/extremely-dangerous-public-oidc-beacon@main' } } }));
+}
 add('run_json', 'synthetic-test-root.json', { op: 'verify', evidence: hex(quotes.synth_tdx), now: 1700000000,
   unsafe_test_root_der_hex: hex(pemBlocks(text('intel-synthetic/trustedRootCaCert.pem'))[0]) });
 

@@ -39,6 +39,11 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--once': ['once', 'bool'],
   '--metrics-port': ['metricsPort', 'value'], // monitor: Prometheus metrics (js/metrics.js)
   ...CHAIN_FLAGS, // on-chain governance (js/chain-args.js)
+  // app.provenance (docs/provenance.md): bundle files, opt-in fetching from GitHub, the expected source
+  '--provenance': ['provenance', 'multi'],
+  '--provenance-repo': ['provenanceRepo', 'value'],
+  '--provenance-fetch': ['provenanceFetch', 'bool'],
+  '--expect-source': ['expectSource', 'value'],
 });
 
 const MONITOR_ONLY = ['interval', 'once', 'metricsPort'];
@@ -88,6 +93,7 @@ function hexFlag(value, flag, exactBytes, maxBytes) {
  * @property {Record<string, any>} flags raw flag values by key
  * @property {import('./index.js').VerifyOptions} options API options (without the collateral, which is a file to read)
  * @property {string | undefined} collateralFile
+ * @property {string[]} provenanceFiles Sigstore bundles or GitHub attestation responses (--provenance)
  * @property {string | undefined} saveEvidence
  * @property {boolean} json
  * @property {boolean} quiet
@@ -222,6 +228,15 @@ function finish(command, targets, flags) {
       }
       expect.rtmr = rtmr;
     }
+    if (flags.expectSource !== undefined) {
+      if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+(@[\x21-\x7e]+)?$/.test(flags.expectSource)) throw new UsageError(`--expect-source takes owner/repo or owner/repo@ref (got "${flags.expectSource}")`);
+      expect.source = flags.expectSource;
+    }
+    if (flags.provenanceRepo !== undefined) {
+      if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(flags.provenanceRepo)) throw new UsageError(`--provenance-repo takes a GitHub owner/repo (got "${flags.provenanceRepo}")`);
+      options.provenance = { ...options.provenance, repository: flags.provenanceRepo };
+    }
+    if (flags.provenanceFetch) options.provenance = { ...options.provenance, fetch: true };
     if (Object.keys(expect).length) policy.expect = expect;
     // On-chain governance: --chain-rpc, --chain-id, --app-contract, --kms-contract, --governance.
     const gov = chainOptions(flags, (m) => new UsageError(m));
@@ -243,6 +258,7 @@ function finish(command, targets, flags) {
   return {
     command, targets, flags, options, metricsListen,
     collateralFile: flags.collateral,
+    provenanceFiles: flags.provenance || [],
     saveEvidence: flags.saveEvidence,
     json: !!flags.json,
     quiet: !!flags.quiet,
@@ -254,6 +270,8 @@ function finish(command, targets, flags) {
 export const HELP = `Usage:
   cvm-verify <target> [options]
   cvm-verify monitor <url>... [--interval SECONDS] [--once] [--json] [options]
+  cvm-verify verify-bundle --bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key PEM)
+                           [--trusted-root FILE] FILE_OR_DIGEST   (one Sigstore bundle; sigstore-conformance)
 
 Verify an Intel TDX confidential VM (a dstack CVM, e.g. on Phala Cloud): the DCAP quote up to Intel's root,
 the collateral, the TCB level, the TD attributes, the event log, the app's compose hash and the freshness.
@@ -275,6 +293,12 @@ Options:
   --allow-tcb STATUS[,STATUS...]                  accept exactly these TCB statuses (Revoked never passes)
   --allow-debug               accept a debug TD (never do this in production)
   --require-pinned-images     fail (not warn) when a compose image is not pinned by digest
+  --provenance FILE           Sigstore bundle(s) or GitHub attestations responses for the pinned images
+                              (repeatable); checked in app.provenance
+  --provenance-repo OWNER/REPO  fetch the pinned images' attestations from this GitHub repository
+  --provenance-fetch          fetch them from the repository each image implies (ghcr.io/owner/repo) or
+                              --expect-source names (off by default: it tells GitHub which images you check)
+  --expect-source OWNER/REPO[@REF]  fail unless every pinned image has valid provenance from this source
   --json                      print the report JSON on stdout (nothing else on stdout)
   --save-evidence FILE        write the evidence bundle (with collateral and report); it re-verifies offline
   --quiet, -q                 print nothing on success or failure; use the exit code

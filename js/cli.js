@@ -97,6 +97,12 @@ async function apiOptions(a) {
     const bytes = await readInput(a.collateralFile, 'the collateral file');
     options.collateral = normalizeCollateral(parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), a.collateralFile));
   }
+  // --provenance FILE...: bundle texts for app.provenance (js/provenance.js offers them for every pinned digest)
+  if (a.provenanceFiles && a.provenanceFiles.length) {
+    const bundles = [];
+    for (const f of a.provenanceFiles) bundles.push(new TextDecoder().decode(await readInput(f, 'the provenance file')));
+    options.provenance = { ...options.provenance, bundles };
+  }
   return options;
 }
 

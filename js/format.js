@@ -80,6 +80,7 @@ export function formatReport(report, opts = {}) {
     kv('Governance', gov[0]);
     for (const l of gov.slice(1)) lines.push(`    ${clean(l)}`);
   }
+  provenanceLines(report, kv, lines, paint);
   const failed = checks.filter((c) => c.status === 'fail' && c.enforced !== false).length;
   const warned = checks.filter((c) => c.status === 'warn').length;
   const v = String(report.verdict);
@@ -87,6 +88,32 @@ export function formatReport(report, opts = {}) {
   const detail = failed ? `${failed} check${failed > 1 ? 's' : ''} failed` : warned ? `${warned} warning${warned > 1 ? 's' : ''}` : 'all enforced checks passed';
   kv('Verdict', `${paint(st, paint('bold', v.toUpperCase()))} (${detail})`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The report's provenance section (app.provenance, docs/provenance.md): one line per pinned image with what its
+ * verified Sigstore bundle proves (source repository, commit, ref, workflow, Rekor entry), or why not.
+ * @param {import('./index.js').Report} report
+ * @param {(k: string, v: string) => void} kv
+ * @param {string[]} lines
+ * @param {(style: any, s: string) => string} paint
+ */
+function provenanceLines(report, kv, lines, paint) {
+  const prov = /** @type {any[] | null | undefined} */ (/** @type {any} */ (report).provenance);
+  if (!Array.isArray(prov) || !prov.length) return;
+  const proven = prov.filter((p) => p.status === 'pass').length;
+  kv('Provenance', `${proven} of ${prov.length} pinned image${prov.length > 1 ? 's' : ''} with verified source provenance`);
+  const short = (/** @type {string} */ u) => String(u).replace(/^https:\/\//, '');
+  for (const p of prov) {
+    const st = p.status in MARKS ? p.status : 'fail';
+    lines.push(`    ${paint(st, st.padEnd(4))} ${clean(p.image)}`);
+    if (p.repository) {
+      lines.push(`         source ${clean(short(p.repository))} @ ${clean(p.commit || '?')}${p.ref ? ` (${clean(p.ref)})` : ''}`);
+      if (p.workflow) lines.push(`         workflow ${clean(short(p.workflow))}${p.runner_environment ? `, ${clean(p.runner_environment)} runner` : ''}`);
+      lines.push(`         Rekor log index ${clean(p.log_index)}, integrated ${isoOf(p.integrated_time)}${p.issuer ? `, issuer ${clean(short(p.issuer))}` : ''}`);
+    }
+    if (p.status !== 'pass') lines.push(`         ${clean(p.code)}: ${clean(p.message)}`);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ export type Verdict = 'pass' | 'warn' | 'fail';
 export type CheckId =
   | 'quote.format' | 'hardware.signature' | 'collateral.validity' | 'tcb.status' | 'td.attributes'
   | 'eventlog.replay' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
-  | 'app.images_pinned' | 'policy.measurements' | 'governance.onchain';
+  | 'app.images_pinned' | 'app.provenance' | 'policy.measurements' | 'governance.onchain';
 
 export type TcbStatus =
   | 'UpToDate' | 'SWHardeningNeeded' | 'ConfigurationNeeded' | 'ConfigurationAndSWHardeningNeeded'
@@ -85,7 +85,49 @@ export interface Report {
     os_image_hash?: string; runner?: string; images?: { service: string; image: string; pinned: boolean }[];
     [k: string]: unknown;
   };
+  /** app.provenance (docs/provenance.md): one entry per image the bound compose pins; null when not checked. */
+  provenance?: ProvenanceEntry[] | null;
+  /** What the core could judge only with more from the network (js/needs.js); the API answers what it may. */
+  needs?: { provenance?: { image: string; digest: string; repository?: string }[]; [k: string]: unknown };
   [k: string]: unknown;
+}
+
+/** What an image's verified Sigstore bundle proves (the Fulcio certificate's facts and the Rekor entry). */
+export interface ProvenanceEntry {
+  image: string;
+  /** 'sha256:<64 hex>' */
+  digest: string;
+  /** skip: nothing was supplied or fetched and no source is expected. */
+  status: CheckStatus;
+  code: ReasonCode;
+  message: string;
+  /** e.g. 'https://github.com/owner/repo'; null unless a bundle verified (or verified from another source). */
+  repository: string | null;
+  commit: string | null;
+  ref: string | null;
+  workflow: string | null;
+  runner_environment: string | null;
+  issuer: string | null;
+  log_index: number | null;
+  /** Unix seconds (Rekor's integrated time). */
+  integrated_time: number | null;
+}
+
+/**
+ * Where app.provenance's Sigstore bundles come from. Fetching from GitHub is opt-in (it tells GitHub which
+ * images are being checked): name `repository`, or set `fetch`.
+ */
+export interface ProvenanceOptions {
+  /** Sigstore bundles or GitHub attestations API responses (JSON text, bytes or objects), offered for every pinned digest. */
+  bundles?: (string | Uint8Array | Record<string, unknown> | unknown[])[];
+  /** Fetch the attestations of every pinned digest from this GitHub repository ('owner/repo'). */
+  repository?: string;
+  /** Fetch from the repository each image implies (ghcr.io/owner/repo) or policy.expect.source names. */
+  fetch?: boolean;
+  /** A Sigstore trusted_root.json text instead of the shipped one (data/sigstore/trusted_root.json). */
+  trustedRoot?: string;
+  /** GitHub API base URL (default https://api.github.com). */
+  apiBase?: string;
 }
 
 /**
@@ -218,6 +260,8 @@ export interface PolicyObject {
     appId?: string;
     composeHash?: string;
     osImageHash?: string;
+    /** 'owner/repo' or 'owner/repo@ref': every pinned image must have valid provenance from it (app.provenance enforced). */
+    source?: string;
   };
 }
 
@@ -249,6 +293,8 @@ export interface VerifyOptions {
   rootCrlFallback?: boolean;
   /** Collateral cache (default a module-wide one); false disables caching. */
   cache?: CollateralCache | false;
+  /** Sigstore bundles for app.provenance, and whether to fetch them from GitHub. */
+  provenance?: ProvenanceOptions;
 }
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */

@@ -6,6 +6,7 @@ import { codedError, normalizeHex } from './util.js';
 import { run, coreSha256 } from './wasm.js';
 import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
 import { toCoreChain } from './governance.js';
+import { checkProvenanceOptions } from './provenance.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -18,8 +19,8 @@ export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEF
 /** Check ids in report order (interface.md section 1). */
 export const CHECK_IDS = Object.freeze([
   'quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes', 'eventlog.replay',
-  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'policy.measurements',
-  'governance.onchain',
+  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'app.provenance',
+  'policy.measurements', 'governance.onchain',
 ]);
 
 export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);
@@ -28,7 +29,7 @@ export const TCB_STATUSES = Object.freeze([
   'OutOfDateConfigurationNeeded', 'Revoked',
 ]);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain', 'provenance']);
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'governance']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
@@ -82,11 +83,14 @@ export function toCorePolicy(policy) {
           r[i] = exactHex(h, `expected RTMR${i}`, 48);
         }
         if (Object.keys(r).length) e.rtmr = r;
+      } else if (k === 'source') { // app.provenance: "owner/repo[@ref]" (the core checks the shape)
+        if (typeof v !== 'string') throw codedError('REQUEST_MALFORMED', 'policy.expect.source must be "owner/repo" or "owner/repo@ref"');
+        e.source = v;
       } else if (k in EXPECT_KEYS) {
         const [coreKey, len] = EXPECT_KEYS[k];
         e[coreKey] = exactHex(v, `expected ${k}`, len);
       } else {
-        throw codedError('REQUEST_MALFORMED', `unknown policy.expect key "${k}" (known: mrtd, rtmr, appId, composeHash, osImageHash)`);
+        throw codedError('REQUEST_MALFORMED', `unknown policy.expect key "${k}" (known: mrtd, rtmr, appId, composeHash, osImageHash, source)`);
       }
     }
     if (Object.keys(e).length) out.expect = e;
@@ -128,6 +132,7 @@ function checkOptions(options) {
  */
 function prepare(options) {
   checkOptions(options);
+  checkProvenanceOptions(options.provenance);
   return {
     now: toUnixSeconds(options.now),
     nonce: options.nonce === undefined || options.nonce === null ? undefined : normalizeHex(options.nonce, 'nonce', 64),

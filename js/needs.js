@@ -5,6 +5,8 @@
 // the need unanswered, which the core reports in the check it concerns).
 import { chainCallsResolver } from './governance.js';
 
+import { resolveProvenance } from './provenance.js';
+
 /**
  * @typedef {object} NeedContext
  * @property {Record<string, any>} options   the caller's verify options (fetch, signal, timeoutMs, chain, ...)
@@ -22,6 +24,7 @@ import { chainCallsResolver } from './governance.js';
 export const RESOLVERS = [
   // One line per kind, in the order the core should receive answers.
   chainCallsResolver, // needs.chain_calls -> chain_answers (js/governance.js; docs/governance.md)
+  { kind: 'provenance', resolve: resolveProvenance }, // issue 20: Sigstore bundles of the pinned images
 ];
 
 /** At most this many extra core runs: answers to one need may raise another (e.g. a KMS's own needs). */

@@ -54,6 +54,9 @@ export function buildSite(out) {
   for (const f of readdirSync(join(ROOT, 'js'))) {
     if (f.endsWith('.js') || f === 'cvm-verify.wasm' || f === 'index.d.ts') cpSync(join(ROOT, 'js', f), join(out, 'js', f));
   }
+  // The Sigstore trusted root, fetched by js/provenance.js only when provenance is checked (../data from js/).
+  mkdirSync(join(out, 'data/sigstore'), { recursive: true });
+  cpSync(join(ROOT, 'data/sigstore/trusted_root.json'), join(out, 'data/sigstore/trusted_root.json'));
   const meta = `<meta http-equiv="Content-Security-Policy" content="${META_CSP}">`;
   for (const f of readdirSync(join(out, 'web')).filter((n) => n.endsWith('.html'))) {
     const p = join(out, 'web', f);

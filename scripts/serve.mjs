@@ -15,7 +15,7 @@ import { brotliCompress, gzip, constants as zc } from 'node:zlib';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVED = ['web', 'js', 'dist'];
+const SERVED = ['web', 'js', 'dist', 'data']; // data/: the Sigstore trusted root js/provenance.js fetches
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src *; style-src 'self'; " +
   "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";

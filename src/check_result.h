@@ -30,6 +30,7 @@ typedef enum {
 	CK_FRESHNESS_NONCE,
 	CK_REPORT_DATA_BINDING,
 	CK_APP_IMAGES_PINNED,
+	CK_APP_PROVENANCE,      /* issue 20: provenance.h */
 	CK_POLICY_MEASUREMENTS,
 	CK_GOVERNANCE_ONCHAIN,     /* after the app/OS checks: reads what they proved (docs/governance.md) */
 	CK_COUNT

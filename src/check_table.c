@@ -84,6 +84,7 @@ static const cv_check_row table[CK_COUNT] = {
 	{ CK_FRESHNESS_NONCE, "freshness.nonce", cv_policy_nonce },
 	{ CK_REPORT_DATA_BINDING, "report_data.binding", cv_policy_binding },
 	{ CK_APP_IMAGES_PINNED, "app.images_pinned", decide_images_pinned },
+	{ CK_APP_PROVENANCE, "app.provenance", cv_policy_provenance },
 	{ CK_POLICY_MEASUREMENTS, "policy.measurements", cv_policy_measurements },
 	{ CK_GOVERNANCE_ONCHAIN, "governance.onchain", cv_policy_governance },
 };

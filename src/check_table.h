@@ -21,6 +21,7 @@
 #include "dcap.h"
 #include "evidence.h"
 #include "policy.h"
+#include "provenance.h"
 
 struct cv_facts {
 	const cv_policy *pol;
@@ -39,6 +40,7 @@ struct cv_facts {
 	 * (set by the OS stage; 0, unbound, until it is wired). Read it through
 	 * cv_facts_os_image_bound. */
 	int os_image_bound;
+	const cv_provenance *prov;    /* app.provenance facts (provenance.h), or NULL */
 };
 
 /* Whether the OS image hash of the replayed log is bound by the OS check

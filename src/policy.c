@@ -335,3 +335,76 @@ cv_check cv_policy_governance(const cv_facts *f)
 	cv_gov_decide(&g->in, &g->plan, g->has_answers ? &g->answers : NULL, &g->result);
 	return g->result.check;
 }
+
+/* ---- app.provenance (issue 20; docs/provenance.md) ---- */
+
+cv_check cv_policy_provenance(const cv_facts *f)
+{
+	cv_check out = { 0 }, *c = &out;
+	const char *src = f->pol->expect_source;
+	const cv_provenance *p = f->prov;
+	/* With an expected source the policy demands provenance, so whatever
+	 * keeps it from being checked fails; without one the check informs. */
+	const cv_status bad = src ? CV_FAIL : CV_WARN, unknown = src ? CV_FAIL : CV_SKIP;
+	out.enforced = src != NULL;
+	if (!p || p->state == CV_PROV_NO_COMPOSE) {
+		cv_check_set(c, unknown, src ? CV_PROVENANCE_MISSING : CV_OK,
+			"The evidence carries no app-compose, so no image's provenance can be checked.");
+		return out;
+	}
+	if (p->state == CV_PROV_UNBOUND) {
+		cv_check_set(c, unknown, CV_COMPOSE_UNBOUND,
+			"app.compose_hash did not pass, so the images whose provenance would be checked are not proven to run.");
+		return out;
+	}
+	if (p->state == CV_PROV_UNLISTED) {
+		cv_check_set(c, unknown, f->ds->images_diag.code != CV_OK ? f->ds->images_diag.code : CV_COMPOSE_MALFORMED,
+			"The app-compose's images cannot be listed, so their provenance cannot be checked.");
+		return out;
+	}
+	if (p->n == 0) {
+		if (src && p->n_unpinned)
+			cv_check_set(c, CV_FAIL, CV_PROVENANCE_MISSING,
+				"No image is pinned by digest, so no provenance can name the %U image(s) the compose runs.",
+				(uint64_t)p->n_unpinned);
+		else
+			cv_check_set(c, CV_SKIP, CV_OK, "The compose pins no image by digest: no provenance to check.");
+		return out;
+	}
+	/* Nobody looked (the request answered no provenance need): not
+	 * checked, said as a skip rather than a warning on every pinned app;
+	 * with an expected source, a failure. */
+	if (!p->answered && !src) {
+		cv_check_set(c, CV_SKIP, CV_PROVENANCE_MISSING,
+			"No provenance was supplied or fetched for the %U pinned image(s), so their source is not checked.",
+			(uint64_t)p->n);
+		return out;
+	}
+	size_t nbad = 0;
+	const cv_prov_entry *first = NULL;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->v[i].code == CV_OK)
+			continue;
+		if (!first)
+			first = &p->v[i];
+		nbad++;
+	}
+	if (first) {
+		cv_check_set(c, bad, first->code, "%U of %U pinned image(s) lack verified provenance%s%s; %s: %s",
+			(uint64_t)nbad, (uint64_t)p->n, src ? " from " : "", src ? src : "", first->image, first->msg);
+		return out;
+	}
+	if (src && p->n_unpinned) {
+		cv_check_set(c, CV_FAIL, CV_PROVENANCE_MISSING,
+			"%U image(s) are not pinned by digest, so no provenance can prove they come from %s.",
+			(uint64_t)p->n_unpinned, src);
+		return out;
+	}
+	if (p->n == 1)
+		cv_check_set(c, CV_PASS, CV_OK, "The pinned image has verified provenance%s%s: %s%s", src ? " from " : "",
+			src ? src : "", p->v[0].msg, p->n_unpinned ? " Unpinned images are not covered." : "");
+	else
+		cv_check_set(c, CV_PASS, CV_OK, "All %U pinned images have verified provenance%s%s%s.", (uint64_t)p->n,
+			src ? " from " : "", src ? src : "", p->n_unpinned ? "; unpinned images are not covered" : "");
+	return out;
+}

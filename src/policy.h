@@ -54,6 +54,9 @@ typedef struct {
 
 	/* governance.onchain (policy.governance): a cv_gov_mode, 0 = auto. */
 	int governance;
+	/* app.provenance: "owner/repo[@ref]" every pinned image must be built from;
+	 * NULL: the check informs and is not enforced. Borrowed from the request. */
+	const char *expect_source;
 
 	/* A test root instead of the pinned Intel SGX Root CA. Honoured only in
 	 * builds with CV_TEST_BUILD; other builds ignore it (and so fail closed
@@ -83,5 +86,6 @@ cv_check cv_policy_nonce(const cv_facts *f);        /* freshness.nonce */
 cv_check cv_policy_binding(const cv_facts *f);      /* report_data.binding */
 cv_check cv_policy_measurements(const cv_facts *f); /* policy.measurements */
 cv_check cv_policy_governance(const cv_facts *f);   /* governance.onchain (docs/governance.md) */
+cv_check cv_policy_provenance(const cv_facts *f);   /* app.provenance */
 
 #endif

@@ -460,6 +460,76 @@ static void write_evidence(cv_jw *w, const cv_facts *f)
 	jw_obj_end(w);
 }
 
+/* ---- section: provenance (issue 20; provenance.h, docs/provenance.md) ---- */
+
+static void kfact(cv_jw *w, const char *k, const cv_prov_entry *e, const char *v)
+{
+	jw_kstr(w, k, e->has_facts && v[0] ? v : NULL);
+}
+
+static void write_provenance(cv_jw *w, const cv_facts *f)
+{
+	const cv_provenance *p = f->prov;
+	jw_key(w, "provenance");
+	if (!p || p->state != CV_PROV_LISTED) {
+		jw_null(w);
+		return;
+	}
+	jw_arr_begin(w);
+	for (size_t i = 0; i < p->n; i++) {
+		const cv_prov_entry *e = &p->v[i];
+		jw_obj_begin(w);
+		jw_kstr(w, "image", e->image);
+		jw_kstr(w, "digest", e->digest);
+		/* As cv_policy_provenance judges it: unchecked images are skipped. */
+		jw_kstr(w, "status", e->code == CV_OK ? "pass" : f->pol->expect_source ? "fail" : p->answered ? "warn" : "skip");
+		jw_kstr(w, "code", cv_err_name(e->code));
+		jw_kstr(w, "message", e->msg);
+		kfact(w, "repository", e, e->repository);
+		kfact(w, "commit", e, e->commit);
+		kfact(w, "ref", e, e->ref);
+		kfact(w, "workflow", e, e->workflow);
+		kfact(w, "runner_environment", e, e->runner_environment);
+		kfact(w, "issuer", e, e->issuer);
+		jw_key(w, "log_index");
+		if (e->has_facts)
+			jw_int(w, e->log_index);
+		else
+			jw_null(w);
+		jw_key(w, "integrated_time");
+		if (e->has_facts)
+			jw_int(w, e->integrated_time);
+		else
+			jw_null(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* needs.provenance (js/needs.js): the pinned images, asked for once, when
+ * the request carried no "provenance" answer. */
+static int needs_provenance(const cv_facts *f)
+{
+	const cv_provenance *p = f->prov;
+	return p && p->state == CV_PROV_LISTED && p->n > 0 && !p->answered;
+}
+
+static void write_needs_provenance(cv_jw *w, const cv_facts *f)
+{
+	const cv_provenance *p = f->prov;
+	jw_key(w, "provenance");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < p->n; i++) {
+		jw_obj_begin(w);
+		jw_kstr(w, "image", p->v[i].image);
+		jw_kstr(w, "digest", p->v[i].digest);
+		if (p->v[i].repository_hint[0])
+			jw_kstr(w, "repository", p->v[i].repository_hint);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 /* ---- section: governance (docs/governance.md) ---- */
 
 static void write_governance(cv_jw *w, const cv_facts *f)
@@ -484,7 +554,7 @@ static int gov_needs_calls(const cv_facts *f)
 
 static void write_needs(cv_jw *w, const cv_facts *f)
 {
-	if (!gov_needs_calls(f))
+	if (!gov_needs_calls(f) && !needs_provenance(f))
 		return;
 	jw_key(w, "needs");
 	jw_obj_begin(w);
@@ -492,6 +562,8 @@ static void write_needs(cv_jw *w, const cv_facts *f)
 		jw_key(w, "chain_calls");
 		cv_gov_plan_write(w, &f->gov->plan);
 	}
+	if (needs_provenance(f))
+		write_needs_provenance(w, f);
 	jw_obj_end(w);
 }
 
@@ -525,6 +597,7 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 		jw_key(w, "collateral"); jw_null(w);
 	}
 	cv_report_write_dstack_sections(w, f->ds, f->ev);
+	write_provenance(w, f);
 	write_evidence(w, f);
 	write_governance(w, f);
 	write_needs(w, f);

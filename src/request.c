@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "governance.h"
+#include "provenance.h"
 #include "request.h"
 #include "util.h"
 
@@ -72,11 +73,41 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
 	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence",
-	"chain", "chain_answers", NULL };
+	"chain", "chain_answers", "provenance", "trusted_root", NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
 	"governance", NULL };
-static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
+static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", "source",
+	NULL };
 static const char *const verifier_keys[] = { "version", "wasm_sha256", NULL };
+
+/* policy.expect.source: "owner/repo" or "owner/repo@ref" (app.provenance,
+ * docs/provenance.md): GitHub's owner and repository name characters, a ref
+ * of printable characters. */
+static cv_err opt_source(const cJSON *exp, const char **out, cv_diag *d)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(exp, "source");
+	*out = NULL;
+	if (!it || cJSON_IsNull(it))
+		return CV_OK;
+	const char *s = cJSON_IsString(it) ? it->valuestring : "";
+	size_t n = strlen(s), slash = strcspn(s, "/"), at = strcspn(s, "@");
+	int ok = n > 0 && n <= 200 && slash > 0 && slash < at && at > slash + 1 && (at == n || at + 1 < n);
+	for (size_t i = 0; ok && i < n; i++) {
+		const char ch = s[i];
+		const int word = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			ch == '-';
+		if (i < slash)
+			ok = word;
+		else if (i > slash && i < at)
+			ok = word || ch == '.' || ch == '_';
+		else if (i > at)
+			ok = ch > 0x20 && ch < 0x7f;
+	}
+	if (!ok)
+		return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect.source must be owner/repo or owner/repo@ref.");
+	*out = s;
+	return CV_OK;
+}
 
 static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 {
@@ -132,7 +163,8 @@ static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 	if ((e = opt_hex(exp, "mrtd", 48, 1, &r->expect_mrtd, d)) != CV_OK ||
 		(e = opt_hex(exp, "app_id", 20, 1, &r->expect_app_id, d)) != CV_OK ||
 		(e = opt_hex(exp, "compose_hash", 32, 1, &r->expect_compose_hash, d)) != CV_OK ||
-		(e = opt_hex(exp, "os_image_hash", 32, 1, &r->expect_os_image_hash, d)) != CV_OK)
+		(e = opt_hex(exp, "os_image_hash", 32, 1, &r->expect_os_image_hash, d)) != CV_OK ||
+		(e = opt_source(exp, &r->expect_source, d)) != CV_OK)
 		return e;
 	const cJSON *rtmr = cJSON_GetObjectItemCaseSensitive(exp, "rtmr");
 	if (rtmr && !cJSON_IsNull(rtmr)) {
@@ -203,6 +235,12 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	}
 	if (r->chain_answers && !cJSON_IsNull(r->chain_answers) && !cJSON_IsObject(r->chain_answers))
 		return cv_fail(d, CV_REQUEST_MALFORMED, "Option chain_answers must be an object.");
+	/* Source provenance (provenance.h): bundles per image digest, the Sigstore trusted root. */
+	r->provenance = cJSON_GetObjectItemCaseSensitive(root, "provenance");
+	const cJSON *troot = cJSON_GetObjectItemCaseSensitive(root, "trusted_root");
+	if ((e = cv_provenance_request_check(r->provenance, troot, d)) != CV_OK)
+		return e;
+	r->trusted_root = cJSON_IsString(troot) ? troot->valuestring : NULL;
 	if ((e = opt_bool(root, "recorded_sample", &r->recorded_sample, d)) != CV_OK)
 		return e;
 #ifdef CV_TEST_BUILD

@@ -19,6 +19,8 @@ typedef struct {
 	const cJSON *collateral;        /* may be NULL */
 	const cJSON *chain;             /* governance: {chain_id, app_contract, kms_contract}, or NULL */
 	const cJSON *chain_answers;     /* governance: the shim's answers to needs.chain_calls, or NULL */
+	const cJSON *provenance;        /* [{image_digest, bundles}] (provenance.h), may be NULL */
+	const char *trusted_root;       /* Sigstore trusted_root.json text, may be NULL */
 	int test_root;                  /* CV_TEST_BUILD only: policy.trusted_root_der is test_root_der */
 	uint8_t test_root_der[2048];
 } cv_request;

@@ -16,6 +16,7 @@
 #include "governance.h"
 #include "inspect.h"
 #include "json.h"
+#include "provenance.h"
 #include "jsonw.h"
 #include "report.h"
 #include "request.h"
@@ -33,6 +34,7 @@ typedef struct {
 	cv_dcap_result dcap;
 	cv_dstack_result ds;
 	int ran_dstack;
+	cv_provenance prov;             /* app.provenance facts; its entries borrow ds's image strings */
 	cv_facts facts;
 	cv_check checks[CK_COUNT];
 	cv_gov_state gov;             /* governance.onchain; its answers freed by verification_free */
@@ -78,6 +80,12 @@ static void gather(verification *v, cv_cache *cache)
 		&v->ds);
 	v->ran_dstack = 1;
 	f->ds = &v->ds;
+	/* Provenance of the images the bound compose pins (provenance.h); an
+	 * out-of-memory leaves the state unlisted, which the check reports. */
+	cv_diag pd;
+	cv_diag_clear(&pd);
+	cv_provenance_gather(&v->ds, r->provenance, r->trusted_root, r->policy.expect_source, r->now, &v->prov, &pd);
+	f->prov = &v->prov;
 }
 
 static void write_report(verification *v, cv_jw *w)
@@ -101,6 +109,7 @@ static void write_report(verification *v, cv_jw *w)
 static void verification_free(verification *v)
 {
 	cv_gov_state_free(&v->gov);
+	cv_provenance_free(&v->prov);
 	if (v->ran_dstack)
 		cv_dstack_result_free(&v->ds);
 	cv_evidence_free(&v->ev);

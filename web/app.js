@@ -6,6 +6,7 @@ import { STEPS, STATUS_TEXT, TCB_POLICIES, CHECK_BY_ID } from './meta.js';
 import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, policyFrom, DEFAULTS } from './settings.js';
 import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js';
 import { chainFrom, governanceSummary, initGovernanceSettings } from './governance-settings.js';
+import { provenanceOptions, initProvenanceSettings } from './provenance.js';
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -186,6 +187,7 @@ function verifyOptions(run, extra = {}) {
   if (s.now && opts.now === undefined) opts.now = s.now;
   const chain = chainFrom(s); // on-chain governance (web/governance-settings.js)
   if (chain && opts.chain === undefined) opts.chain = chain;
+  Object.assign(opts, provenanceOptions(opts.policy)); // issue 20: bundles, opt-in fetch, expected source
   return opts;
 }
 
@@ -799,6 +801,7 @@ function init() {
   setActions(false);
   initTabs();
   initSettings();
+  initProvenanceSettings(updateSettingsSummary); // issue 20: web/provenance.js
   initUpload();
   footerInfo();
 

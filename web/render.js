@@ -3,6 +3,7 @@
 import { h, clear, statusIcon } from './dom.js';
 import { CHECKS, CHECK_BY_ID, STATUS_TEXT, EVENT_TYPES, TD_ATTRIBUTE_BITS } from './meta.js';
 import { governanceSection } from './governance.js';
+import { provenanceSection } from './provenance.js';
 
 const ADVISORY_URL = 'https://www.intel.com/content/www/us/en/security-center/advisory/';
 
@@ -141,6 +142,7 @@ export function renderDetails(container, report, ctx = {}) {
     eventLogSection(report),
     appSection(report, ctx),
     governanceSection(report), // web/governance.js
+    provenanceSection(report), // issue 20: web/provenance.js
   ].filter(Boolean);
   container.append(...parts);
   return parts.length;

@@ -32,7 +32,7 @@ const NATIVE = process.env.CVM_VERIFY_NATIVE || ROOT + 'build/native/cvm-verify-
 const WASM_TEST = process.env.CVM_VERIFY_TEST_WASM || ROOT + 'build/cvm-verify-test.wasm';
 const CHECK_ORDER = ['quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes',
   'eventlog.replay', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned',
-  'policy.measurements', 'governance.onchain'];
+  'app.provenance', 'policy.measurements', 'governance.onchain'];
 const DCAP_CHECKS = CHECK_ORDER.slice(0, 5);
 const now = DEFAULT_NOW;
 
@@ -625,12 +625,15 @@ describe('DCAP negative matrix (forged test PKI)',
       // No chain is given, so on-chain governance is skipped (docs/governance.md), never passed.
       const gov = rep.checks?.find((c) => c.id === 'governance.onchain');
       assert.deepEqual([gov?.status, gov?.code], ['skip', 'CHAIN_INFO_MISSING']);
-      const notPass = rep.checks ? rep.checks.filter((c) => c.status !== 'pass' && c !== gov) : [];
+      // app.provenance: no bundle was supplied or fetched, so it is skipped (tests/js/provenance-app.test.mjs).
+      const prov = rep.checks ? rep.checks.find((c) => c.id === 'app.provenance') : undefined;
+      const notPass = rep.checks ? rep.checks.filter((c) => c.status !== 'pass' && c !== gov && c !== prov) : [];
       results.push({ id: `dstack evidence${stripped ? ' (stripped)' : ''}`, expected: 'verdict=pass, every check pass',
         got: rep.error ? JSON.stringify(rep.error) : `verdict=${rep.verdict}` + notPass.map((c) => ` ${c.id}=${c.status}/${c.code}`).join(''),
         ok: !rep.error && rep.verdict === 'pass' && notPass.length === 0, summary: summary(rep) });
       assert.ok(!rep.error, JSON.stringify(rep.error));
       assert.deepEqual(notPass.map((c) => `${c.id}=${c.status}/${c.code}: ${c.message}`), []);
+      assert.equal(`${prov?.status}/${prov?.code}`, 'skip/PROVENANCE_MISSING');
       assert.equal(rep.verdict, 'pass');
       assert.deepEqual(CHECK_ORDER, rep.checks.map((c) => c.id));
       assert.equal(rep.app?.compose_hash, e.composeHash.toString('hex'));

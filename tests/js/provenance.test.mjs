@@ -2,42 +2,14 @@
 // by the core (verify_bundle) against the image-digest-like subject.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { listenMock } from '../mocks/listen.mjs';
+import { startMockGithub, SUBJECT } from '../mocks/github.mjs';
 import { ROOT } from './helpers.mjs';
 import { repoFromImage, attestationsUrl, fetchAttestationBundles } from '../../js/provenance.js';
 import { run } from '../../js/wasm.js';
 
-const CASES = join(ROOT, 'tests/vectors/sigstore-conformance/bundle-verify');
-const DSSE_BUNDLE = JSON.parse(readFileSync(join(CASES, 'happy-path-intoto-in-dsse-v3/bundle.sigstore.json'), 'utf8'));
-const SUBJECT = `sha256:${createHash('sha256').update(readFileSync(join(CASES, 'a.txt'))).digest('hex')}`;
 const MISSING = `sha256:${'ab'.repeat(32)}`;
-
-/** A mock GitHub API: attestations for SUBJECT in owner/repo; 404 otherwise; /broken answers non-JSON. */
-async function startMockGithub() {
-  /** @type {object[]} */
-  const requests = [];
-  const server = createServer((req, res) => {
-    requests.push({ url: req.url, accept: req.headers.accept });
-    if (req.url === `/repos/owner/repo/attestations/${SUBJECT}`) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ attestations: [{ bundle: DSSE_BUNDLE, repository_id: 1 }, { bundle_url: 'https://example.invalid/x' }] }));
-    } else if (req.url && req.url.startsWith('/repos/owner/broken/')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"attestations": [');
-    } else if (req.url && req.url.startsWith('/repos/owner/down/')) {
-      res.writeHead(503);
-      res.end('unavailable');
-    } else {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"message":"Not Found"}');
-    }
-  });
-  return listenMock(server, {}, requests);
-}
 
 test('repoFromImage reads ghcr.io/owner/repo and nothing else', () => {
   assert.equal(repoFromImage('ghcr.io/Dstack-TEE/dstack-gateway:0.5.3@sha256:' + '0'.repeat(64)), 'dstack-tee/dstack-gateway');

@@ -34,7 +34,7 @@ const WORST_CASE_CAP = 32 << 20; // a 4 MiB request of tiny JSON values (second 
 
 const CHECK_ORDER = ['quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes',
   'eventlog.replay', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned',
-  'policy.measurements', 'governance.onchain'];
+  'app.provenance', 'policy.measurements', 'governance.onchain'];
 // The request-level codes a verify request may fail with (docs/core-api.md, Responses).
 const VERIFY_ERRORS = new Set(['REQUEST_MALFORMED', 'EVIDENCE_MALFORMED', 'INPUT_TOO_LARGE', 'OUT_OF_MEMORY']);
 // Every reason code of the public contract (docs/reason-codes.md).
