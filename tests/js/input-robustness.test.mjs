@@ -136,3 +136,11 @@ test('the report carries the app-compose text the core hashed (issue 13.4)', asy
   assert.equal(typeof report.app.docker_compose_file, 'string');
   assert.match(report.app.docker_compose_file, /services:/);
 });
+
+test('README: the stdin example gives the verifier its nonce, and cites only documents in the repository', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const piped = readme.split('\n').filter((l) => /\| *cvm-verify -( |$)/.test(l));
+  assert.ok(piped.length > 0, 'a stdin example');
+  for (const l of piped) assert.match(l, /reportData=\$N.*\| *cvm-verify - .*--nonce \$N/, l);
+  assert.doesNotMatch(readme, /interface\.md/);
+});
