@@ -1,4 +1,5 @@
-// Types of the cvm-verify JavaScript API (interface.md sections 1, 2 and 4).
+// Types of the cvm-verify JavaScript API (README "JavaScript API"; the report: docs/core-api.md, docs/checks.md).
+// Checked by tsc in make test (tests/types/).
 
 /** A check's outcome. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -30,6 +31,7 @@ export type ReasonCode =
   | 'REQUEST_MALFORMED' | 'INPUT_TOO_LARGE' | 'OUT_OF_MEMORY' | 'INTERNAL'
   | 'PROVENANCE_MISSING' | 'PROVENANCE_MALFORMED' | 'PROVENANCE_INVALID' | 'PROVENANCE_SUBJECT_MISMATCH'
   | 'PROVENANCE_IDENTITY_MISMATCH' | 'PROVENANCE_SOURCE_MISMATCH'
+  | 'NONCE_SELF_ASSERTED' | 'NONCE_MISSING' | 'COMPOSE_UNBOUND' | 'QUOTE_MISSING' | 'EVENT_LOG_MISSING'
   | (string & {});
 
 export interface Check {
@@ -76,6 +78,8 @@ export interface Report {
   app?: {
     app_id?: string; instance_id?: string; compose_hash?: string; key_provider?: { name: string; id?: string };
     os_image_hash?: string; runner?: string; images?: { service: string; image: string; pinned: boolean }[];
+    /** The app-compose text the core read and hashed, and the compose file inside it: display these. */
+    compose_text?: string | null; docker_compose_file?: string | null;
     [k: string]: unknown;
   };
   [k: string]: unknown;
@@ -202,6 +206,31 @@ export interface VerifyOptions {
   rootCrlFallback?: boolean;
   /** Collateral cache (default a module-wide one); false disables caching. */
   cache?: CollateralCache | false;
+  /** Progress: called as each step starts and ends (evidence, collateral, verify). Display only: what it throws is ignored. */
+  onStep?: (step: VerifyStep) => void;
+  /**
+   * Check freshness against the nonce a cvm-evidence bundle records (re-verifying a bundle you fetched
+   * yourself). Without it that nonce leaves freshness.nonce skipped (NONCE_SELF_ASSERTED): anyone can write one.
+   */
+  nonceFromEvidence?: boolean;
+}
+
+export type StepName = 'evidence' | 'collateral' | 'verify';
+export type StepStatus = 'running' | 'done' | 'skip' | 'error';
+/** One progress event of onStep. */
+export interface VerifyStep {
+  step: StepName;
+  status: StepStatus;
+  /** collateral: the PCCS base URL, or 'supplied'; evidence: 'given' for evidence passed in. */
+  source?: string;
+  /** evidence of verifyCvm: the app URL, and (done) the nonce sent. */
+  url?: string;
+  nonce?: string;
+  /** verify, done: the verdict. */
+  verdict?: Verdict;
+  /** status 'error': what the step failed with. */
+  error?: unknown;
+  [k: string]: unknown;
 }
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */
@@ -249,3 +278,5 @@ export const EVIDENCE_FORMAT: 'cvm-evidence/v1';
 export const CHECK_IDS: readonly CheckId[];
 export const TCB_POLICIES: readonly TcbPolicyPreset[];
 export const TCB_STATUSES: readonly TcbStatus[];
+/** Every reason code the core can give (from the core's own table). */
+export const REASON_CODES: readonly ReasonCode[];
