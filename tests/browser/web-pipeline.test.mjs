@@ -143,7 +143,7 @@ test('uploads: a PNG and a collateral file are named for what they are', async (
     await page.setInputFiles('#evidence-file', { name: 'collateral.json', mimeType: 'application/json', buffer: readFileSync(join(ROOT, 'tests/vectors/dstack/near-mpc_collateral.json')) });
     await page.locator('#evidence-file-name', { hasText: 'collateral.json' }).waitFor();
     await page.click('[data-role="evidence-verify"]');
-    await page.locator('#verdict', { hasText: 'collateral' }).waitFor();
+    await page.locator('#verdict-summary', { hasText: 'DCAP collateral' }).waitFor();
     assert.match(await page.locator('#verdict').innerText(), /This is DCAP collateral \(QuoteCollateralV3\), not evidence/);
   } finally {
     await context.close();
@@ -181,9 +181,12 @@ test('the compose viewer shows the text the core hashed, and the download is cvm
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-bundle')]);
     assert.match(download.suggestedFilename(), /^cvm-evidence-pasted-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
     // The focus ring of a details summary is drawn inside its card (which clips overflow), not cut off.
+    await page.evaluate(() => document.querySelector('#details details.detail > summary').focus());
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab'); // by keyboard, so :focus-visible applies
     const offset = await page.evaluate(() => {
       const s = document.querySelector('#details details.detail > summary');
-      s.focus();
+      if (document.activeElement !== s || !s.matches(':focus-visible')) return NaN;
       return parseFloat(getComputedStyle(s).outlineOffset);
     });
     assert.ok(offset < 0, `outline-offset ${offset}`);
