@@ -10,7 +10,7 @@ import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
   DEFAULT_PCCS_URL,
 } from './collateral.js';
-import { toEvidenceValue, isBundle, normalizeCollateral, quoteOnly, toBundle, EVIDENCE_FORMAT } from './input.js';
+import { toEvidenceValue, isBundle, normalizeCollateral, toBundle, EVIDENCE_FORMAT } from './input.js';
 
 export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEFAULT_PCCS_URL, EVIDENCE_FORMAT };
 
@@ -266,7 +266,16 @@ export async function verifyEvidence(evidence, options = {}) {
  * @param {import('./index.js').VerifyOptions} [options]
  */
 export async function verifyQuote(quote, options = {}) {
-  return verifyValue(quoteOnly(quote), options);
+  const ev = toEvidenceValue(quote);
+  let q = ev;
+  if (!(typeof ev === 'string' || Array.isArray(ev))) {
+    // Evidence holding a quote: the core finds it (inspect's quote_hex); the shim does not look for it.
+    const ins = await inspectEvidence(ev);
+    if (!ins || !ins.has_quote || typeof ins.quote_hex !== 'string') throw codedError('EVIDENCE_MALFORMED', 'no quote found in the input');
+    q = ins.quote_hex;
+  }
+  stepReporter(options)('evidence', 'done', { source: 'given' });
+  return verifyValue(q, options);
 }
 
 /**

@@ -221,21 +221,6 @@ export function normalizeCollateral(c) {
 }
 
 /**
- * The quote alone, for DCAP-only verification: from a quote (bytes, hex, byte array) or from evidence that
- * carries one ({quote}, {intel_quote}, a bundle's attestation.quote).
- * @param {unknown} input
- */
-export function quoteOnly(input) {
-  const v = toEvidenceValue(input);
-  if (typeof v === 'string' || Array.isArray(v)) return v;
-  /** @type {any} */
-  const o = v;
-  const q = o.quote ?? o.intel_quote ?? (o.attestation && (o.attestation.quote ?? o.attestation.intel_quote));
-  if (typeof q === 'string' || Array.isArray(q)) return q;
-  throw codedError('EVIDENCE_MALFORMED', 'no quote found in the input');
-}
-
-/**
  * A cvm-evidence/v1 bundle holding this evidence (for saving and offline re-verification).
  * @param {Record<string, any> | any[] | string} ev the value given to the core
  * @param {{nonce?: string, collateral?: Record<string, any>, report?: object}} extra

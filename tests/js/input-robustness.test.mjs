@@ -144,3 +144,15 @@ test('README: the stdin example gives the verifier its nonce, and cites only doc
   for (const l of piped) assert.match(l, /reportData=\$N.*\| *cvm-verify - .*--nonce \$N/, l);
   assert.doesNotMatch(readme, /interface\.md/);
 });
+
+test('verifyQuote finds the quote in any evidence shape through the core (inspect), not by JS rules', async () => {
+  const collateral = vecJson('near-mpc_collateral.json');
+  const gq = vecJson('near-mpc_getquote.json');
+  const direct = await api.verifyQuote(gq.quote, { collateral, now: NOW });
+  for (const shape of [gq, { format: 'cvm-evidence/v1', attestation: gq }, { intel_quote: gq.quote }]) {
+    assert.deepEqual((await api.verifyQuote(shape, { collateral, now: NOW })).checks, direct.checks);
+  }
+  await assert.rejects(api.verifyQuote(vecJson('near-mpc_info.json'), { collateral, now: NOW }), (e) => /** @type {any} */ (e).code === 'EVIDENCE_MALFORMED');
+  const src = readFileSync(new URL('../../js/input.js', import.meta.url), 'utf8');
+  assert.doesNotMatch(src, /intel_quote/, 'js/input.js has no rule for where a quote sits');
+});
