@@ -156,3 +156,11 @@ test('verifyQuote finds the quote in any evidence shape through the core (inspec
   const src = readFileSync(new URL('../../js/input.js', import.meta.url), 'utf8');
   assert.doesNotMatch(src, /intel_quote/, 'js/input.js has no rule for where a quote sits');
 });
+
+test('a truncated quote\'s message names the header and the bytes needed (no "600 bytes ... inside its 584-byte body")', async () => {
+  const q = vecJson('near-mpc_getquote.json').quote.slice(0, 1200);
+  const r = await api.verifyQuote(q, { collateral: vecJson('near-mpc_collateral.json'), now: NOW });
+  const c = check(r, 'quote.format');
+  assert.equal(c.code, 'QUOTE_TRUNCATED');
+  assert.match(c.message, /600 bytes and ends inside its body: the 48-byte header and 584-byte body need 632 bytes/);
+});
