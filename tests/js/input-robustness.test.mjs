@@ -164,3 +164,8 @@ test('a truncated quote\'s message names the header and the bytes needed (no "60
   assert.equal(c.code, 'QUOTE_TRUNCATED');
   assert.match(c.message, /600 bytes and ends inside its body: the 48-byte header and 584-byte body need 632 bytes/);
 });
+
+test('the page\'s check titles (web/meta.js) cover exactly the core\'s check ids, in its order', async () => {
+  const { CHECKS } = await import('../../web/meta.js');
+  assert.deepEqual(CHECKS.map((/** @type {any} */ c) => c.id), [...api.CHECK_IDS]);
+});
