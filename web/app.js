@@ -247,6 +247,7 @@ async function verifyUrl(raw) {
   history.replaceState(null, '', addr.href);
 
   const run = beginRun('url', url);
+  state.corsNonce = null; // a new fetch: the nonce of earlier curl commands no longer applies
   try {
     const A = await api();
     run.nonce = A.newNonce();
