@@ -204,3 +204,24 @@ test('the page re-parses nothing and decides nothing: no JSON.parse or shape rul
   const render = readFileSync(join(ROOT, 'web/render.js'), 'utf8');
   assert.doesNotMatch(render, /JSON\.parse/);
 });
+
+test('axe: every badge state\'s accessible name contains its visible text (label-content-name-mismatch)', async () => {
+  // The demo page renders the five states with the badge's own view, in open shadow roots axe can read.
+  // bypassCSP only so that axe itself can be injected; the badge's markup is what is judged.
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1200, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${web.url}/web/badge-demo.html`);
+    for (const s of ['verifying', 'verified', 'warning', 'failed', 'unavailable']) {
+      await page.locator(`cvm-verify-badge-demo[demo-state="${s}"] button.r.${s}`).waitFor();
+    }
+    await page.addScriptTag({ path: join(ROOT, 'node_modules/axe-core/axe.min.js') });
+    const res = await page.evaluate(() => /** @type {any} */ (window).axe.run(document, {
+      runOnly: { type: 'rule', values: ['label-content-name-mismatch', 'button-name', 'aria-valid-attr-value'] },
+    }));
+    assert.ok(res.passes.some((/** @type {any} */ r) => r.id === 'label-content-name-mismatch' && r.nodes.length >= 5), 'axe judged the badges');
+    assert.deepEqual(res.violations.map((/** @type {any} */ v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), []);
+  } finally {
+    await context.close();
+  }
+});
