@@ -1,6 +1,7 @@
 // Command-line parsing for js/cli.js (interface.md section 3). Pure: no Node APIs, so it is unit-testable.
 import { normalizeHex } from './util.js';
 import { CHAIN_FLAGS, CHAIN_HELP, chainOptions } from './chain-args.js';
+import { TCB_STATUSES } from './core-tables.js'; // the core's table (make wasm)
 
 export class UsageError extends Error {
   /** @param {string} message */
@@ -18,6 +19,7 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--now': ['now', 'value'],
   '--nonce': ['nonce', 'value'],
   '--report-data': ['reportData', 'value'],
+  '--nonce-from-evidence': ['nonceFromEvidence', 'bool'], // trust the nonce a saved bundle records (your own)
   '--expect-compose-hash': ['expectComposeHash', 'value'],
   '--expect-app-id': ['expectAppId', 'value'],
   '--expect-mrtd': ['expectMrtd', 'value'],
@@ -47,11 +49,10 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
 });
 
 const MONITOR_ONLY = ['interval', 'once', 'metricsPort'];
-const VERIFY_ONLY = ['saveEvidence', 'nonce'];
+const VERIFY_ONLY = ['saveEvidence', 'nonce', 'nonceFromEvidence'];
 const FLAG_OF = /** @type {Record<string, string>} */ ({});
 for (const [f, [k]] of Object.entries(FLAGS)) if (f.startsWith('--')) FLAG_OF[k] = f;
 
-const TCB_STATUSES = ['UpToDate', 'SWHardeningNeeded', 'ConfigurationNeeded', 'ConfigurationAndSWHardeningNeeded', 'OutOfDate', 'OutOfDateConfigurationNeeded', 'Revoked'];
 
 /**
  * Parses --now: unix seconds, or ISO-8601 (a date, or a date and time; without an offset the time is UTC).
@@ -192,6 +193,7 @@ function finish(command, targets, flags) {
   if (command === 'verify' || command === 'monitor') {
     if (flags.now !== undefined) options.now = parseTime(flags.now);
     if (flags.nonce !== undefined) options.nonce = hexFlag(flags.nonce, '--nonce', undefined, 64);
+    if (flags.nonceFromEvidence) options.nonceFromEvidence = true;
     if (flags.reportData !== undefined) options.reportData = hexFlag(flags.reportData, '--report-data', undefined, 64);
     if (flags.pccs !== undefined) {
       if (!isHttpUrl(flags.pccs)) throw new UsageError(`--pccs: "${flags.pccs}" is not an http(s) URL`);
@@ -286,6 +288,8 @@ Options:
                               https://api.trustedservices.intel.com works too)
   --now TIME                  verify as of TIME: unix seconds or ISO-8601 (default: now)
   --nonce HEX                 the nonce the evidence must carry (a URL target makes its own)
+  --nonce-from-evidence       check freshness against the nonce a saved bundle records (only for a
+                              bundle you fetched yourself: anyone can write a nonce into a file)
   --report-data HEX           the exact report_data expected (right-padded with zeros to 64 bytes)
   --expect-compose-hash HEX   --expect-app-id HEX   --expect-mrtd HEX
   --expect-rtmr N=HEX (repeatable, N = 0..3)      --expect-os-image-hash HEX

@@ -7,7 +7,7 @@ import { parseArgs, UsageError, HELP, isHttpUrl } from './args.js';
 import { VERSION } from './version.js';
 import { formatReport, formatMonitorLine, monitorResult, clean } from './format.js';
 import { verifyCvm, verifyEvidence, evidenceOf, exitCodeFor } from './index.js';
-import { parseJsonText, normalizeCollateral, toEvidenceValue } from './input.js';
+import { parseJsonText, normalizeCollateral, toEvidenceValue, splitJsonObjects } from './input.js';
 import { codedError } from './util.js';
 
 const MAX_FILE = 32 * 1024 * 1024;
@@ -49,7 +49,12 @@ async function readInput(path, what) {
   } catch (e) {
     const err = /** @type {any} */ (e);
     if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code) && !err.syscall) throw e;
-    const why = err && err.code === 'ENOENT' ? 'no such file' : err && err.code === 'EISDIR' ? 'it is a directory' : err && err.code === 'EACCES' ? 'permission denied' : (err && err.message) || String(e);
+    if (err && err.code === 'ENOENT') {
+      // Not malformed evidence: there is none. A host:port without a scheme is a URL the user meant.
+      const hint = /^[A-Za-z0-9.-]+:\d{1,5}(\/.*)?$/.test(path) ? ` (for a CVM app, give its URL: http://${path} or https://${path})` : '';
+      throw codedError('USAGE', `cannot read ${what} ${path}: no such file${hint}`);
+    }
+    const why = err && err.code === 'EISDIR' ? 'it is a directory' : err && err.code === 'EACCES' ? 'permission denied' : (err && err.message) || String(e);
     throw codedError('EVIDENCE_MALFORMED', `cannot read ${what} ${path}: ${why}`);
   }
 }
@@ -63,7 +68,11 @@ async function readEvidence(path) {
   const bytes = await readInput(path, 'the evidence file');
   const ext = extname(path).toLowerCase();
   const label = path === '-' ? 'standard input' : path;
-  if (ext === '.json') return parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), label);
+  if (ext === '.json') {
+    const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, '');
+    // Two answers back to back (curl /attestation; curl /info): the API reads them as one bundle.
+    return splitJsonObjects(text).length === 2 ? toEvidenceValue(text) : parseJsonText(text, label);
+  }
   if (ext === '.hex') {
     const t = new TextDecoder().decode(bytes).trim();
     if (!/^(0x)?([0-9a-fA-F]{2})+$/.test(t)) throw codedError('EVIDENCE_MALFORMED', `${label} is not hex text`);
@@ -110,6 +119,10 @@ async function apiOptions(a) {
 async function runVerify(a) {
   const target = a.targets[0];
   const options = await apiOptions(a);
+  if (target === '-' && options.nonce === undefined && !options.nonceFromEvidence && !a.quiet) {
+    // Piped evidence is fresh only if the nonce the app quoted reaches the verifier (README, "Verify from a pipe").
+    await write(process.stderr, 'cvm-verify: warning: evidence on standard input without --nonce: freshness is not checked (a replayed quote would pass); use N=$(openssl rand -hex 32) in the request and --nonce $N\n');
+  }
   const report = isHttpUrl(target)
     ? await verifyCvm(target, options)
     : await verifyEvidence(await readEvidence(target), options);

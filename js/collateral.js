@@ -344,10 +344,11 @@ export async function fetchCollateralFor(target, options = {}) {
 }
 
 /**
- * What the core reads from a quote's PCK certificate: TEE type, FMSPC, PCK CA. Rejects with the core's
- * error code when the input is not a quote it can read.
+ * What the core reads from the evidence (docs/core-api.md, op inspect): the quote's TEE type, FMSPC and PCK CA,
+ * the quote itself, what is present and what to fetch. Rejects with the core's error code when it cannot read it.
  * @param {unknown} evidence any evidence shape
- * @returns {Promise<{tee: string, version: number, fmspc?: string, pck_ca?: string, has_quote: boolean}>}
+ * @returns {Promise<{tee: string, version: number, fmspc?: string, pck_ca?: string, has_quote: boolean, quote_hex?: string,
+ *   present?: Record<string, boolean>, fetch?: {kind: string, [k: string]: unknown}[]}>}
  */
 export async function inspectEvidence(evidence) {
   const res = await run({ op: 'inspect', evidence: toEvidenceValue(evidence) });

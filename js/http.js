@@ -57,6 +57,36 @@ export function classifyFetchError(err, url, ctx, env = currentEnv()) {
 }
 
 /**
+ * A browser's bare TypeError is a CORS refusal or a network failure. A `no-cors` request (an opaque answer
+ * the page cannot read) tells them apart: it succeeds when the server answered, so the refusal was CORS;
+ * it fails too when the host is unreachable, the name does not resolve or the browser refuses the port.
+ * @param {Error & {code: string}} corsErr
+ * @param {FetchFn} fetchFn
+ * @param {string} url
+ * @param {string} what
+ * @param {GetOptions} opts
+ * @returns {Promise<Error & {code: string}>}
+ */
+async function corsOrNetwork(corsErr, fetchFn, url, what, opts) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), Math.min(opts.timeoutMs ?? 15000, 8000));
+  try {
+    await fetchFn(url, { method: 'GET', mode: 'no-cors', credentials: 'omit', redirect: 'follow', signal: ctl.signal });
+    /** @type {any} */ (corsErr).probe = 'answered';
+    corsErr.message = `the server at ${url} answered, but does not allow other websites to read ${what}: it sends no Access-Control-Allow-Origin header (a setting of the app, not a sign of tampering). Use the command-line verifier, or paste the evidence instead.`;
+    return corsErr;
+  } catch (e) {
+    let host = url;
+    try { host = new URL(url).host; } catch { /* keep the URL */ }
+    const err = codedError('FETCH_FAILED', `${host} could not be reached for ${what}: the address may be wrong (the name does not resolve), the host may be down, or the browser refuses that port. Check the address.`, e);
+    /** @type {any} */ (err).probe = 'unreachable';
+    return err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * GET a URL and read the whole body. Any failure, non-2xx status or oversized body throws a coded Error
  * (FETCH_FAILED, or CORS_BLOCKED in a browser).
  * @param {string} url
@@ -91,7 +121,9 @@ export async function httpGet(url, opts = {}) {
     const bytes = await readCapped(res, maxBytes, url, what);
     return { status: res.status, headers: res.headers, bytes, url };
   } catch (e) {
-    throw classifyFetchError(e, url, ctx);
+    const err = classifyFetchError(e, url, ctx);
+    if (err.code === 'CORS_BLOCKED' && !/** @type {any} */ (e).code) throw await corsOrNetwork(err, fetchFn, url, what, opts);
+    throw err;
   } finally {
     if (timer) clearTimeout(timer);
     if (opts.signal) opts.signal.removeEventListener('abort', onAbort);

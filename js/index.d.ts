@@ -1,4 +1,5 @@
-// Types of the cvm-verify JavaScript API (interface.md sections 1, 2 and 4).
+// Types of the cvm-verify JavaScript API (README "JavaScript API"; the report: docs/core-api.md, docs/checks.md).
+// Checked by tsc in make test (tests/types/).
 
 /** A check's outcome. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -33,6 +34,7 @@ export type ReasonCode =
   | 'APP_CONTRACT_MISMATCH' | 'COMPOSE_NOT_ALLOWED_ONCHAIN' | 'DEVICE_NOT_ALLOWED_ONCHAIN' | 'TCB_NOT_ALLOWED_ONCHAIN'
   | 'APP_NOT_REGISTERED' | 'OS_IMAGE_NOT_ALLOWED_ONCHAIN' | 'KMS_MISMATCH' | 'CHAIN_DISAGREEMENT' | 'CHAIN_UNAVAILABLE'
   | 'CHAIN_ID_MISMATCH' | 'CHAIN_INFO_MISSING'
+  | 'NONCE_SELF_ASSERTED' | 'NONCE_MISSING' | 'COMPOSE_UNBOUND' | 'QUOTE_MISSING' | 'EVENT_LOG_MISSING'
   | (string & {});
 
 export interface Check {
@@ -83,6 +85,8 @@ export interface Report {
   app?: {
     app_id?: string; instance_id?: string; compose_hash?: string; key_provider?: { name: string; id?: string };
     os_image_hash?: string; runner?: string; images?: { service: string; image: string; pinned: boolean }[];
+    /** The app-compose text the core read and hashed, and the compose file inside it: display these. */
+    compose_text?: string | null; docker_compose_file?: string | null;
     [k: string]: unknown;
   };
   /** app.provenance (docs/provenance.md): one entry per image the bound compose pins; null when not checked. */
@@ -295,6 +299,31 @@ export interface VerifyOptions {
   cache?: CollateralCache | false;
   /** Sigstore bundles for app.provenance, and whether to fetch them from GitHub. */
   provenance?: ProvenanceOptions;
+  /** Progress: called as each step starts and ends (evidence, collateral, verify). Display only: what it throws is ignored. */
+  onStep?: (step: VerifyStep) => void;
+  /**
+   * Check freshness against the nonce a cvm-evidence bundle records (re-verifying a bundle you fetched
+   * yourself). Without it that nonce leaves freshness.nonce skipped (NONCE_SELF_ASSERTED): anyone can write one.
+   */
+  nonceFromEvidence?: boolean;
+}
+
+export type StepName = 'evidence' | 'collateral' | 'verify';
+export type StepStatus = 'running' | 'done' | 'skip' | 'error';
+/** One progress event of onStep. */
+export interface VerifyStep {
+  step: StepName;
+  status: StepStatus;
+  /** collateral: the PCCS base URL, or 'supplied'; evidence: 'given' for evidence passed in. */
+  source?: string;
+  /** evidence of verifyCvm: the app URL, and (done) the nonce sent. */
+  url?: string;
+  nonce?: string;
+  /** verify, done: the verdict. */
+  verdict?: Verdict;
+  /** status 'error': what the step failed with. */
+  error?: unknown;
+  [k: string]: unknown;
 }
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */
@@ -342,3 +371,5 @@ export const EVIDENCE_FORMAT: 'cvm-evidence/v1';
 export const CHECK_IDS: readonly CheckId[];
 export const TCB_POLICIES: readonly TcbPolicyPreset[];
 export const TCB_STATUSES: readonly TcbStatus[];
+/** Every reason code the core can give (from the core's own table). */
+export const REASON_CODES: readonly ReasonCode[];

@@ -28,12 +28,97 @@ function isTextual(b) {
   return looksLikeHexText(b.subarray(i));
 }
 
+/** Deeper JSON is malformed input here (the core itself reads at most 64 levels). */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * True when the JSON text nests arrays/objects deeper than max (an iterative scan: strings skipped).
+ * @param {string} text
+ * @param {number} max
+ */
+export function jsonDepthExceeds(text, max) {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * The top-level JSON objects of a text that holds one or more of them back to back (whitespace between);
+ * [] when the text is anything else (an iterative scan: strings skipped).
+ * @param {string} text
+ * @returns {string[]}
+ */
+export function splitJsonObjects(text) {
+  /** @type {string[]} */
+  const out = [];
+  let depth = 0, start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (depth === 0) {
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if (c !== 0x7b) return [];
+      start = i;
+    }
+    if (c === 0x22) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) out.push(text.slice(start, i + 1));
+      if (depth < 0) return [];
+    }
+  }
+  return depth === 0 ? out : [];
+}
+
+/** Common file signatures that are never evidence, so the message can say what was given instead. */
+const FILE_KINDS = /** @type {[number[], string][]} */ ([
+  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'], [[0xff, 0xd8, 0xff], 'a JPEG image'], [[0x47, 0x49, 0x46, 0x38], 'a GIF image'],
+  [[0x25, 0x50, 0x44, 0x46], 'a PDF document'], [[0x50, 0x4b, 0x03, 0x04], 'a ZIP archive'], [[0x1f, 0x8b], 'a gzip file'],
+]);
+
+/** @param {Uint8Array} b */
+function fileKind(b) {
+  for (const [sig, name] of FILE_KINDS) if (sig.every((x, i) => b[i] === x)) return name;
+  return null;
+}
+
+/**
+ * True when bytes are printable UTF-8 text (tabs and line breaks allowed): never a binary quote.
+ * @param {Uint8Array} b
+ */
+function isPlainText(b) {
+  for (const c of b) if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  try { new TextDecoder('utf-8', { fatal: true }).decode(b); } catch { return false; }
+  return true;
+}
+
 /**
  * Parses JSON text, turning a syntax error into EVIDENCE_MALFORMED with the parser's message.
  * @param {string} text
  * @param {string} what for the message
  */
 export function parseJsonText(text, what) {
+  // Depth first, without recursion: JSON.parse (and JSON.stringify of the result, on the way to the core)
+  // would overflow the stack on a hostile 100,000-level nesting, which is bad input (exit 2), not "retry".
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw codedError('EVIDENCE_MALFORMED', `${what} is JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -51,7 +136,14 @@ export function toEvidenceValue(input) {
   const bytes = asBytes(input);
   if (bytes) {
     if (bytes.length === 0) throw codedError('EVIDENCE_MALFORMED', 'the evidence is empty');
-    if (!isTextual(bytes)) return bytesToHex(bytes);
+    const kind = fileKind(bytes);
+    if (kind) throw codedError('EVIDENCE_MALFORMED', `this is ${kind}, not evidence: give the app's /attestation answer, an evidence bundle or a quote`);
+    if (!isTextual(bytes)) {
+      // A binary quote starts with its version (03/04/05 00): text that is neither JSON nor hex (a README, an
+      // error page, a typo) is malformed evidence, not a few-byte quote.
+      if (isPlainText(bytes)) throw codedError('EVIDENCE_MALFORMED', 'the evidence is text that is neither JSON nor a hex quote');
+      return bytesToHex(bytes);
+    }
     let text;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -63,6 +155,14 @@ export function toEvidenceValue(input) {
   if (typeof input === 'string') {
     const t = input.trim();
     if (t === '') throw codedError('EVIDENCE_MALFORMED', 'the evidence is empty');
+    if (t[0] === '{') {
+      // Two JSON objects one after the other: the answers of GET /attestation and GET /info, as the page's
+      // and the README's curl commands print them. The core judges each as the bundle's member.
+      const parts = splitJsonObjects(t);
+      if (parts.length === 2) {
+        return { format: EVIDENCE_FORMAT, attestation: parseJsonText(parts[0], 'the first JSON value (the /attestation answer)'), info: parseJsonText(parts[1], 'the second JSON value (the /info answer)') };
+      }
+    }
     if (t[0] === '{' || t[0] === '[' || t[0] === '"') {
       const v = parseJsonText(t, 'the evidence');
       return typeof v === 'string' ? toEvidenceValue(v) : v;
@@ -118,21 +218,6 @@ export function normalizeCollateral(c) {
   const out = { ...obj };
   for (const f of BYTE_FIELDS) if (f in out) out[f] = byteFieldToHex(out[f]);
   return out;
-}
-
-/**
- * The quote alone, for DCAP-only verification: from a quote (bytes, hex, byte array) or from evidence that
- * carries one ({quote}, {intel_quote}, a bundle's attestation.quote).
- * @param {unknown} input
- */
-export function quoteOnly(input) {
-  const v = toEvidenceValue(input);
-  if (typeof v === 'string' || Array.isArray(v)) return v;
-  /** @type {any} */
-  const o = v;
-  const q = o.quote ?? o.intel_quote ?? (o.attestation && (o.attestation.quote ?? o.attestation.intel_quote));
-  if (typeof q === 'string' || Array.isArray(q)) return q;
-  throw codedError('EVIDENCE_MALFORMED', 'no quote found in the input');
 }
 
 /**

@@ -128,7 +128,14 @@ export async function run(request, options) {
  * @param {number} cache the instance's cache, or 0 for none
  */
 function runOn(ex, request, cache) {
-  const req = encoder.encode(JSON.stringify(request));
+  let json;
+  try {
+    json = JSON.stringify(request);
+  } catch (e) {
+    // A cyclic or hostile deeply nested object given to the API: bad input (exit 2), not an internal error.
+    throw codedError('REQUEST_MALFORMED', `the request cannot be encoded as JSON (${e instanceof Error ? e.message : e}): is the evidence cyclic or nested too deeply?`);
+  }
+  const req = encoder.encode(json);
   const reqPtr = ex.cv_alloc(Math.max(req.length, 1));
   if (!reqPtr) throw codedError('OUT_OF_MEMORY', `the verifier core could not allocate ${req.length} bytes for the request`);
   let resPtr = 0;

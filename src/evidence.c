@@ -453,6 +453,12 @@ static cv_err parse_value(const cJSON *v, int depth, cv_evidence *out, cv_diag *
 	if (cJSON_IsObject(v)) {
 		if (cJSON_GetObjectItemCaseSensitive(v, "format"))
 			return parse_bundle(v, out, d);
+		/* Say what was given when it is the other input (issue 18.5): collateral has tcb_info too,
+		 * but with its issuer chain and the QE identity, which no evidence shape has. */
+		if (cJSON_GetObjectItemCaseSensitive(v, "tcb_info_issuer_chain") &&
+		    cJSON_GetObjectItemCaseSensitive(v, "qe_identity"))
+			return cv_fail(d, CV_EVIDENCE_MALFORMED,
+				"This is DCAP collateral (QuoteCollateralV3), not evidence: give it as the collateral, and the quote or the app's /attestation answer as the evidence.");
 		int seen = 0;
 		cv_err err = absorb(v, "", 0, out, &seen, d);
 		if (err != CV_OK)

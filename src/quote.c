@@ -192,8 +192,9 @@ static cv_err parse_header_and_body(const uint8_t *buf, size_t len, cv_quote *q,
 				(uint64_t)q->body_size, (unsigned)q->body_type, (unsigned)want);
 	}
 	if (len - body_off < q->body_size)
-		return cv_fail(d, CV_QUOTE_TRUNCATED, "The quote is %U bytes and ends inside its %U-byte body.",
-			(uint64_t)len, (uint64_t)q->body_size);
+		return cv_fail(d, CV_QUOTE_TRUNCATED,
+			"The quote is %U bytes and ends inside its body: the %U-byte header and %U-byte body need %U bytes.",
+			(uint64_t)len, (uint64_t)body_off, (uint64_t)q->body_size, (uint64_t)(body_off + q->body_size));
 	q->body = buf + body_off;
 	q->signed_len = body_off + q->body_size;
 	if (q->body_type == CV_BODY_SGX)

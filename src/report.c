@@ -321,6 +321,14 @@ static void write_app(cv_jw *w, const cv_dstack_result *r, const cv_evidence *e)
 
 	/* app-compose content. */
 	const cv_app_compose *ac = r->compose_parsed ? &r->ac : NULL;
+	/* The app-compose text exactly as the core read (and hashed) it, so a page or CLI shows this text and
+	 * never re-picks one from the evidence itself (docs/checks.md, app.compose_hash). */
+	jw_key(w, "compose_text");
+	if (e->has_app_compose && e->app_compose)
+		jw_strn(w, e->app_compose, e->app_compose_len);
+	else
+		jw_null(w);
+	jw_kstr(w, "docker_compose_file", ac ? ac->docker_compose_file : NULL);
 	jw_kstr(w, "name", ac ? ac->name : NULL);
 	jw_kstr(w, "runner", ac ? ac->runner : NULL);
 	if (ac) {

@@ -1,6 +1,6 @@
 // cvm-verify web page: the controller. Plain ESM, no framework, no build step, no inline anything
-// (the page runs under a strict Content-Security-Policy). It drives the JS API step by step
-// (fetchEvidence -> fetchCollateral -> verifyEvidence) to show live progress.
+// (the page runs under a strict Content-Security-Policy). It calls the JS API once per verification and
+// renders the API's progress (onStep) and the core's report; it decides nothing itself.
 import { h, clear, $, $$, statusIcon } from './dom.js';
 import { STEPS, STATUS_TEXT, TCB_POLICIES, CHECK_BY_ID } from './meta.js';
 import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, policyFrom, DEFAULTS } from './settings.js';
@@ -85,23 +85,30 @@ function resetSteps() {
 
 const VERDICT_TEXT = {
   pass: { title: 'Verified', kicker: 'Verdict' },
-  warn: { title: 'Verified, with warnings', kicker: 'Verdict' },
+  warn: { title: 'Verified with warnings', kicker: 'Verdict' },
   fail: { title: 'Verification failed', kicker: 'Verdict' },
   error: { title: 'Could not verify', kicker: 'No verdict' },
   running: { title: 'Verifying…', kicker: 'Working' },
   idle: { title: 'Not verified yet', kicker: 'Result' },
 };
 
-function setVerdict(kind, summary) {
+/**
+ * @param {string} kind the core's verdict, or error / running / idle
+ * @param {Node | string} summary
+ * @param {boolean} [fresh] false: freshness did not pass, and the headline says so (never a plain green pass)
+ */
+function setVerdict(kind, summary, fresh) {
   const el = $('#verdict');
   if (kind === 'idle') delete el.dataset.verdict; else el.dataset.verdict = kind;
+  const stale = fresh === false && (kind === 'pass' || kind === 'warn');
+  if (stale) el.dataset.fresh = 'false'; else delete el.dataset.fresh;
   const t = VERDICT_TEXT[kind];
   $('#verdict-kicker').textContent = t.kicker;
-  $('#verdict-title').textContent = t.title;
+  $('#verdict-title').textContent = stale ? `${t.title}, but not fresh` : t.title;
   const sum = clear($('#verdict-summary'));
   if (summary instanceof Node) sum.append(summary); else sum.textContent = summary || '';
   const icon = clear($('#verdict-icon'));
-  icon.append(kind === 'idle' ? shieldIcon() : statusIcon(kind === 'running' ? 'running' : kind));
+  icon.append(kind === 'idle' ? shieldIcon() : statusIcon(stale ? 'warn' : kind));
   el.setAttribute('aria-busy', kind === 'running' ? 'true' : 'false');
 }
 
@@ -147,6 +154,10 @@ function summaryFor(report, run) {
     frag.append(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: `, ...list(failed).flat(), '.');
   }
   if (skipped.length) frag.append(' Not checked: ', skipped.map((c) => title(c).toLowerCase()).join(', '), '.');
+  const fresh = checks.find((c) => c.id === 'freshness.nonce');
+  if (report.verdict !== 'fail' && fresh && fresh.status !== 'pass') {
+    frag.append(' Not fresh: nothing shows this quote was made for this verification', fresh.code && fresh.code !== 'OK' ? ` (${fresh.code})` : '', ', so it may be an old one replayed.');
+  }
   return frag;
 }
 
@@ -191,6 +202,37 @@ function verifyOptions(run, extra = {}) {
   return opts;
 }
 
+/**
+ * The API's progress (onStep) as the page's steps: the API drives the pipeline, the page only shows it.
+ * @param {object} run
+ * @param {string} [evidenceNote] the evidence step's note when it is done
+ */
+function stepRenderer(run, evidenceNote) {
+  return (s) => {
+    if (!isCurrent(run)) return;
+    run.lastStep = s.step;
+    const code = s.error?.code || 'error';
+    if (s.step === 'evidence') {
+      if (s.status === 'running') setStep('fetch-attestation', 'running', 'with a fresh nonce');
+      else if (s.status === 'done') setStep('fetch-attestation', 'done', evidenceNote || 'received');
+      else if (s.status === 'error') setStep('fetch-attestation', 'error', code);
+    } else if (s.step === 'collateral') {
+      const from = s.source === 'supplied' ? 'supplied with the evidence' : s.source ? `from ${hostOf(s.source)}` : '';
+      if (s.source) run.collateralSource = s.source;
+      if (s.status === 'skip') setStep('fetch-collateral', 'skip', 'no quote to fetch it for');
+      else if (s.status === 'error') setStep('fetch-collateral', 'error', code);
+      else setStep('fetch-collateral', s.status, from);
+    } else if (s.step === 'verify' && s.status === 'running') {
+      markVerifying();
+    }
+  };
+}
+
+/** The page's step name for where a run stopped (from the API's last reported step). */
+function stoppedAt(run, fallback) {
+  return { evidence: 'fetch-attestation', collateral: 'fetch-collateral', verify: 'verify' }[run.lastStep] || fallback;
+}
+
 async function verifyUrl(raw) {
   const url = normalizeTargetUrl(raw);
   const errEl = $('#url-error');
@@ -210,34 +252,16 @@ async function verifyUrl(raw) {
   history.replaceState(null, '', addr.href);
 
   const run = beginRun('url', url);
-  let step = 'fetch-attestation';
+  state.corsNonce = null; // a new fetch: the nonce of earlier curl commands no longer applies
   try {
     const A = await api();
-    const nonce = A.newNonce();
-    run.nonce = nonce;
-    setStep(step, 'running', 'with a fresh nonce');
-    const bundle = await A.fetchEvidence(url, { nonce, signal: run.controller.signal });
-    if (!isCurrent(run)) return;
-    run.bundle = bundle;
-    setStep(step, 'done', 'received');
-
-    step = 'fetch-collateral';
-    const pccs = state.settings.pccsUrl;
-    setStep(step, 'running', `from ${hostOf(pccs)}`);
-    const collateral = await A.fetchCollateral(bundle, { pccsUrl: pccs, signal: run.controller.signal });
-    if (!isCurrent(run)) return;
-    run.collateral = collateral;
-    run.collateralSource = pccs;
-    setStep(step, 'done', `from ${hostOf(pccs)}`);
-
-    step = 'verify';
-    markVerifying();
-    const report = await A.verifyEvidence(bundle, verifyOptions(run, { collateral, collateralSource: pccs, nonce }));
+    run.nonce = A.newNonce();
+    const report = await A.verifyCvm(url, verifyOptions(run, { nonce: run.nonce, onStep: stepRenderer(run) }));
     if (!isCurrent(run)) return;
     finishRun(run, report);
   } catch (e) {
     if (!isCurrent(run)) return;
-    failRun(run, e, step);
+    failRun(run, e, stoppedAt(run, 'fetch-attestation'));
   }
 }
 
@@ -245,7 +269,7 @@ async function verifyPasted() {
   const ta = $('#evidence-input');
   const errEl = $('#evidence-error');
   let evidence;
-  let name = $('#evidence-file-name').textContent || '';
+  const name = $('#evidence-file-name').textContent || '';
   if (state.uploadBytes && ta.value === '') {
     evidence = state.uploadBytes;
   } else {
@@ -257,82 +281,46 @@ async function verifyPasted() {
       ta.focus();
       return;
     }
-    evidence = text;
-    try {
-      const v = JSON.parse(text);
-      if (v && typeof v === 'object') evidence = v;
-    } catch { /* not JSON: the core reads it as a hex quote */ }
+    evidence = text; // the API reads it (JSON, two JSON answers, hex): the page does not parse it
   }
   errEl.hidden = true;
   ta.removeAttribute('aria-invalid');
 
   const run = beginRun('evidence', name || 'Pasted evidence');
-  let step = 'fetch-attestation';
   try {
     const A = await api();
-    setStep(step, 'done', name ? 'uploaded' : 'pasted');
-    run.bundle = toBundle(evidence);
-
-    step = 'fetch-collateral';
-    let collateral;
-    if (evidence && typeof evidence === 'object' && !Array.isArray(evidence) && !(evidence instanceof Uint8Array) && evidence.collateral) {
-      setStep(step, 'done', 'supplied with the evidence');
-    } else {
-      if (quoteOf(evidence)) {
-        const pccs = state.settings.pccsUrl;
-        setStep(step, 'running', `from ${hostOf(pccs)}`);
-        collateral = await A.fetchCollateral(evidence, { pccsUrl: pccs, signal: run.controller.signal });
-        if (!isCurrent(run)) return;
-        run.collateral = collateral;
-        run.collateralSource = pccs;
-        setStep(step, 'done', `from ${hostOf(pccs)}`);
-      } else {
-        setStep(step, 'skip', 'no quote in the evidence');
-      }
-    }
-
-    step = 'verify';
-    markVerifying();
-    const extra = {};
-    if (collateral) extra.collateral = collateral;
-    if (collateral && run.collateralSource) extra.collateralSource = run.collateralSource;
-    // The nonce we put in the curl commands after a blocked fetch is ours: check freshness against it.
-    const evNonce = evidence && typeof evidence === 'object' ? String(evidence.nonce || '').toLowerCase() : '';
-    if (state.corsNonce && evNonce === state.corsNonce) { extra.nonce = state.corsNonce; run.nonce = state.corsNonce; run.ourNonce = true; } else if (/^[0-9a-f]{2,}$/.test(evNonce)) run.nonce = evNonce;
+    // After a blocked fetch, the commands shown carry this page's nonce: the pasted answer is checked
+    // against it (freshness), whatever nonce the text itself records.
+    const extra = { onStep: stepRenderer(run, name ? 'uploaded' : 'pasted') };
+    if (state.corsNonce) { extra.nonce = state.corsNonce; run.nonce = state.corsNonce; run.ourNonce = true; }
     const report = await A.verifyEvidence(evidence, verifyOptions(run, extra));
     if (!isCurrent(run)) return;
     finishRun(run, report);
   } catch (e) {
     if (!isCurrent(run)) return;
-    failRun(run, e, step);
+    failRun(run, e, stoppedAt(run, 'fetch-attestation'));
   }
 }
 
 async function verifySample() {
   history.replaceState(null, '', location.pathname);
   const run = beginRun('sample', 'Recorded sample: near/mpc test assets');
-  let step = 'fetch-attestation';
   try {
     const A = await api();
-    setStep(step, 'running', 'loading the recording');
+    setStep('fetch-attestation', 'running', 'loading the recording');
     const res = await fetch(SAMPLE_URL, { signal: run.controller.signal, cache: 'no-cache' });
     if (!res.ok) throw Object.assign(new Error(`The sample could not be loaded (HTTP ${res.status}).`), { code: 'FETCH_FAILED' });
-    const bundle = await res.json();
+    const bytes = new Uint8Array(await res.arrayBuffer());
     if (!isCurrent(run)) return;
-    run.bundle = bundle;
-    setStep(step, 'done', 'recorded');
-    step = 'fetch-collateral';
-    setStep(step, 'done', 'in the sample');
-    step = 'verify';
-    markVerifying();
-    // No nonce: the recording's report_data is not ours, so freshness is skipped, never passed.
-    const opts = verifyOptions(run, { now: SAMPLE_NOW, policy: policyFrom(state.settings, { withExpectations: false }) });
-    const report = await A.verifyEvidence(bundle, opts);
+    // No nonce: the recording's report_data is not ours, so freshness is skipped, never passed. The
+    // expectations set in Settings apply (an expected compose hash is checked against the sample too).
+    const opts = verifyOptions(run, { now: SAMPLE_NOW, onStep: stepRenderer(run, 'recorded') });
+    const report = await A.verifyEvidence(bytes, opts);
     if (!isCurrent(run)) return;
     finishRun(run, report);
   } catch (e) {
     if (!isCurrent(run)) return;
-    failRun(run, e, step);
+    failRun(run, e, stoppedAt(run, 'fetch-attestation'));
   }
 }
 
@@ -346,17 +334,17 @@ function finishRun(run, report) {
   run.controller = new AbortController(); // nothing left to cancel
   setBusy(false);
   setVerifierInfo(report);
+  // Each step shows its check's result, as the core decided it: the page marks nothing itself.
   const checks = new Map((report.checks || []).map((c) => [c.id, c]));
   for (const s of STEPS) {
     if (!s.check) continue;
     const c = checks.get(s.check);
-    let st = c?.status || 'skip';
-    // A quote that does not parse stops the hardware step too.
-    if (s.id === 'hardware' && checks.get('quote.format')?.status === 'fail') st = 'fail';
+    const st = c?.status || 'skip';
     setStep(s.id, st, c?.code && c.code !== 'OK' ? c.code : STATUS_TEXT[st]);
   }
   const verdict = ['pass', 'warn', 'fail'].includes(report.verdict) ? report.verdict : 'fail';
-  setVerdict(verdict, summaryFor(report, run));
+  // A pass without a passed freshness check is never a plain "Verified": the headline says it is not fresh.
+  setVerdict(verdict, summaryFor(report, run), checks.get('freshness.nonce')?.status === 'pass');
   renderCheckRows($('#checks-body'), report);
   for (const tr of $$('#checks-body tr')) tr.id = 'check-' + tr.dataset.checkId;
 
@@ -370,9 +358,11 @@ function finishRun(run, report) {
     label.hidden = false;
   }
   const app = report.app || {};
-  const nonceFact = run.nonce
-    ? h('span', null, h('code', { class: 'hex' }, run.nonce.slice(0, 16) + '…'), run.kind === 'url' || run.ourNonce ? ' (made by this page)' : ' (from the evidence, not made by this page)')
-    : sample ? 'none (recorded sample)' : 'none given';
+  const ev = report.evidence || {};
+  const nonceFact = ev.nonce
+    ? h('span', null, h('code', { class: 'hex' }, ev.nonce.slice(0, 16) + '…'),
+      ev.nonce_source === 'request' && (run.kind === 'url' || run.ourNonce) ? ' (made by this page)' : ' (recorded in the evidence, not made by this page)')
+    : sample ? 'none (recorded sample)' : 'none: not fresh';
   setFacts({
     Target: targetFact(run.kind, run.target),
     'Verified at': fmtTime(report.verified_at),
@@ -383,8 +373,19 @@ function finishRun(run, report) {
   });
   setActions(true);
 
-  const n = renderDetails($('#details-body'), report, { appCompose: appComposeOf(run.bundle), collateralSource: run.collateralSource });
+  const n = renderDetails($('#details-body'), report, { collateralSource: run.collateralSource });
   $('#details').hidden = n === 0;
+  focusVerdict();
+}
+
+/**
+ * The result has landed: move focus to the verdict (screen readers announce it) and bring it into view,
+ * since on a phone it starts below the fold.
+ */
+function focusVerdict() {
+  const el = $('#verdict');
+  el.focus({ preventScroll: true });
+  el.scrollIntoView({ block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
 }
 
 function failRun(run, e, step) {
@@ -392,23 +393,25 @@ function failRun(run, e, step) {
   run.error = e;
   const code = e?.code || (e?.name === 'AbortError' ? 'ABORTED' : 'INTERNAL');
   const message = e?.message || String(e);
-  const stepId = step === 'verify' ? null : step;
-  if (stepId) setStep(stepId, 'error', code);
   for (const s of STEPS) {
     const li = $(`#steps [data-step="${s.id}"]`);
-    if (li && (li.dataset.state === 'running' || (li.dataset.state === 'pending'))) setStep(s.id, 'pending', 'not run');
+    if (li && li.dataset.state === 'running' && s.id !== step) setStep(s.id, 'pending', 'not run');
+    else if (li && li.dataset.state === 'pending') setStep(s.id, 'pending', 'not run');
   }
+  if (step !== 'verify' && $(`#steps [data-step="${step}"]`)?.dataset.state !== 'error') setStep(step, 'error', code);
   if (step === 'verify') for (const s of STEPS) if (s.check) setStep(s.id, 'error', 'not judged');
-  const frag = h('span', null, h('code', { class: 'reason-code' }, code), ' ', friendlyError(code, step, run) || message);
-  if (friendlyError(code, step, run)) frag.append(h('span', { class: 'verdict-detail' }, message));
+  const friendly = friendlyError(code, step, run, e);
+  const frag = h('span', null, h('code', { class: 'reason-code' }, code), ' ', friendly || message);
+  if (friendly) frag.append(h('span', { class: 'verdict-detail' }, message));
   setVerdict('error', frag);
   setFacts({ Target: targetFact(run.kind, run.target) });
   if (run.kind === 'url' && step === 'fetch-attestation' && (code === 'CORS_BLOCKED' || code === 'FETCH_FAILED')) {
-    showCorsGuidance(run.target, run.nonce, code);
+    showCorsGuidance(run.target, run.nonce, code, e?.probe);
   } else if (step === 'fetch-collateral' && (code === 'FETCH_FAILED' || code === 'CORS_BLOCKED')) {
     showGuidance('The collateral service could not be reached',
       [`Intel's collateral for this quote could not be fetched from ${state.settings.pccsUrl}. Check the collateral service in Settings (Intel PCS, https://api.trustedservices.intel.com, works too), or paste an evidence bundle that already includes collateral.`]);
   }
+  focusVerdict();
 }
 
 function targetFact(kind, target) {
@@ -416,9 +419,10 @@ function targetFact(kind, target) {
 }
 
 /** A plain sentence for the errors people meet most; the API's own message is shown under it. */
-function friendlyError(code, step, run) {
+function friendlyError(code, step, run, e) {
   if (run.kind === 'url' && step === 'fetch-attestation') {
-    if (code === 'CORS_BLOCKED') return 'The browser did not let this page read the app\u2019s attestation. The app may not allow requests from other websites (CORS), or it may be unreachable. You can still verify it: see below.';
+    if (code === 'CORS_BLOCKED') return 'The app answered, but does not let other websites read its attestation (CORS). You can still verify it: see below.';
+    if (code === 'FETCH_FAILED' && e?.probe === 'unreachable') return 'The app could not be reached: the address may be wrong, the host may be down, or the browser refuses its port.';
     if (code === 'FETCH_FAILED') return 'The app\u2019s attestation could not be fetched. Check the address, or fetch the evidence yourself: see below.';
     if (code === 'EVIDENCE_MALFORMED') return 'The app answered, but not with dstack attestation evidence.';
   }
@@ -434,35 +438,44 @@ function shellQuote(s) {
   return "'" + String(s).replace(/'/g, "'\\''") + "'";
 }
 
+/**
+ * The commands offered after a blocked fetch. Each one ends in a freshness check against this page's nonce:
+ * the paste is verified with it, and the command-line verifier is given it.
+ */
 function curlCommands(url, nonce) {
   const base = url.replace(/\/+$/, '');
   const att = `${base}/attestation?reportData=${nonce}`;
   const info = `${base}/info`;
-  const head = JSON.stringify({ format: 'cvm-evidence/v1', source_url: url, nonce }).slice(0, -1) + ',"attestation":';
   return {
-    attestation: `curl -sS ${shellQuote(att)}`,
-    info: `curl -sS ${shellQuote(info)}`,
-    combined: `{ printf '%s' ${shellQuote(head)}; curl -sS ${shellQuote(att)}; printf '%s' ',"info":'; curl -sS ${shellQuote(info)}; printf '}'; } > evidence.json`,
+    paste: `curl -sS ${shellQuote(att)}; echo; curl -sS ${shellQuote(info)}`,
+    cli: `curl -sS ${shellQuote(att)} | cvm-verify - --nonce ${nonce}`,
   };
 }
 
-function showCorsGuidance(url, nonce, code) {
+function showCorsGuidance(url, nonce, code, probe) {
+  const box = clear($('#guidance'));
+  box.hidden = false;
+  if (code === 'FETCH_FAILED' && probe === 'unreachable') {
+    state.corsNonce = null;
+    box.dataset.kind = 'unreachable';
+    box.append(
+      h('h3', { class: 'card-title' }, 'The app could not be reached'),
+      h('p', null, `Nothing answered at ${url}: the name may not resolve, the host may be down or not listening, or the browser refuses that port. Check the address (including http:// or https:// and the port). This is not a CORS setting: the browser got no answer at all.`));
+    return;
+  }
   state.corsNonce = nonce ? nonce.toLowerCase() : null;
   const cmds = curlCommands(url, nonce || '<nonce>');
   const blocked = code === 'CORS_BLOCKED';
-  const box = clear($('#guidance'));
-  box.hidden = false;
   box.dataset.kind = 'cors';
   box.append(
-    h('h3', { class: 'card-title' }, blocked ? 'Your browser blocked the request (CORS)' : 'The app could not be reached from this page'),
+    h('h3', { class: 'card-title' }, blocked ? 'Your browser blocked the request (CORS)' : 'The app could not be read from this page'),
     h('p', null, blocked
-      ? `${url} most likely does not allow other websites to read its attestation (it sends no CORS headers), so the browser would not let this page see the answer. That is a setting of the app, not a sign of tampering. (A browser cannot tell this apart from the app being unreachable; if the commands below fail too, check the address.)`
+      ? `${url} answered, but does not allow other websites to read its attestation (it sends no CORS headers), so the browser would not let this page see the answer. That is a setting of the app, not a sign of tampering.`
       : `The request to ${url} failed. The app may be down, the address may be wrong, or the app may not allow other websites to read it (CORS).`),
-    h('p', null, 'Fetch the evidence yourself and paste it into the ', h('strong', null, 'Paste or upload evidence'), ' tab. These commands use a fresh nonce made by this page, so freshness is still checked:'),
-    cmdBlock('Attestation', cmds.attestation),
-    cmdBlock('App info', cmds.info),
-    h('p', null, 'Or fetch both at once into one file to paste or upload (it combines the two answers into an evidence bundle):'),
-    cmdBlock('Both, as evidence.json', cmds.combined),
+    h('p', null, 'Fetch the evidence yourself with this page\u2019s fresh nonce, then paste the whole output into the ', h('strong', null, 'Paste or upload evidence'), ' tab. The pasted answer is checked against this nonce, so freshness is still checked:'),
+    cmdBlock('Fetch both answers (paste the output)', cmds.paste),
+    h('p', null, 'Or verify on your machine with the command-line verifier, which is given the same nonce:'),
+    cmdBlock('Verify with cvm-verify', cmds.cli),
     h('p', { class: 'guidance-actions' }, h('button', { type: 'button', class: 'btn primary small', on: { click: () => { selectTab('evidence', true); } } }, 'Paste the evidence…')),
   );
 }
@@ -489,7 +502,7 @@ function hideGuidance() {
   clear(box);
 }
 
-// ---------- evidence helpers ----------
+// ---------- helpers ----------
 
 function normalizeTargetUrl(raw) {
   let s = String(raw || '').trim();
@@ -510,71 +523,12 @@ function hostOf(u) {
   try { return new URL(u).host; } catch { return u; }
 }
 
-/** The quote inside any evidence shape, for fetching collateral (hex string, bytes), or null. */
-function quoteOf(ev) {
-  if (!ev) return null;
-  if (ev instanceof Uint8Array) return ev;
-  if (typeof ev === 'string') return ev.replace(/\s+/g, '') || null;
-  if (Array.isArray(ev)) return ev.length && ev.every((x) => Number.isInteger(x)) ? Uint8Array.from(ev) : null;
-  if (typeof ev === 'object') {
-    if (ev.quote) return quoteOf(ev.quote);
-    if (ev.attestation) return quoteOf(ev.attestation);
-  }
-  return null;
-}
-
-function parseMaybe(v) {
-  if (typeof v !== 'string') return v;
-  try { return JSON.parse(v); } catch { return null; }
-}
-
-/** The app-compose text (exactly as measured) inside the evidence, or null. */
-function appComposeOf(ev) {
-  if (!ev || typeof ev !== 'object') return null;
-  const candidates = [ev.info?.tcb_info, ev.tcb_info, ev.attestation?.info?.tcb_info, ev];
-  for (const c of candidates) {
-    const t = parseMaybe(c);
-    if (t && typeof t === 'object' && typeof t.app_compose === 'string') return t.app_compose;
-  }
-  return null;
-}
-
-function bytesToHex(b) {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
-/** A cvm-evidence/v1 bundle for any evidence shape (for the download). */
-function toBundle(ev) {
-  if (ev && typeof ev === 'object' && !Array.isArray(ev) && !(ev instanceof Uint8Array)) {
-    if (ev.format === 'cvm-evidence/v1' || ev.attestation || ev.info) return { ...ev };
-    if (ev.quote) return { format: 'cvm-evidence/v1', attestation: ev };
-    if (ev.tcb_info || ev.app_id) return { format: 'cvm-evidence/v1', info: ev };
-    return { format: 'cvm-evidence/v1', attestation: ev };
-  }
-  if (ev instanceof Uint8Array) return { format: 'cvm-evidence/v1', attestation: { quote: bytesToHex(ev) } };
-  if (Array.isArray(ev)) return { format: 'cvm-evidence/v1', attestation: { quote: bytesToHex(Uint8Array.from(ev)) } };
-  return { format: 'cvm-evidence/v1', attestation: { quote: String(ev).replace(/\s+/g, '').replace(/^0x/i, '') } };
-}
-
-function bundleForDownload(run) {
-  const fromApi = state.api?.evidenceOf?.(run.report);
-  if (fromApi && typeof fromApi === 'object') return fromApi;
-  const b = { format: 'cvm-evidence/v1', ...(run.bundle || {}) };
-  b.format = 'cvm-evidence/v1';
-  if (run.kind === 'url') b.source_url = b.source_url || run.target;
-  if (!b.fetched_at) b.fetched_at = new Date().toISOString();
-  if (run.nonce && !b.nonce) b.nonce = run.nonce;
-  if (run.collateral) b.collateral = run.collateral;
-  if (run.report) b.report = run.report;
-  return b;
-}
-
 // ---------- download and copy ----------
 
 function download() {
   const run = state.run;
-  if (!run?.report) return;
-  const bundle = bundleForDownload(run);
+  const bundle = run?.report && state.api?.evidenceOf?.(run.report);
+  if (!bundle) return;
   const blob = new Blob([JSON.stringify(bundle, null, 2) + '\n'], { type: 'application/json' });
   const a = h('a', { href: URL.createObjectURL(blob), download: bundleFileName(run), class: 'visually-hidden' });
   document.body.append(a);
@@ -582,12 +536,13 @@ function download() {
   setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
 }
 
+/** cvm-evidence-<host>-<time>.json: the app's host (or what the evidence was), and the verification time. */
 function bundleFileName(run) {
-  const when = new Date((run.report?.verified_at || Date.now() / 1000) * 1000).toISOString().slice(0, 10);
-  let name = 'evidence';
-  if (run.kind === 'url') name = hostOf(run.target).replace(/[^a-z0-9.-]+/gi, '_').slice(0, 80);
-  else if (run.kind === 'sample') name = 'sample-near-mpc';
-  return `cvm-evidence-${name}-${when}.json`;
+  const when = new Date((run.report?.verified_at || Date.now() / 1000) * 1000).toISOString().slice(0, 19).replace(/:/g, '-') + 'Z';
+  const src = run.report?.evidence?.source_url || (run.kind === 'url' ? run.target : '');
+  const host = /^https?:\/\//i.test(src) ? hostOf(src) : '';
+  const name = host || (run.kind === 'sample' ? 'sample-near-mpc' : 'pasted');
+  return `cvm-evidence-${name.replace(/[^a-z0-9.-]+/gi, '_').slice(0, 80)}-${when}.json`;
 }
 
 async function copyText(text, statusEl) {

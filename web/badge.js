@@ -297,7 +297,8 @@ export function createView(root, onRecheck) {
     const a = cur.state === 'verifying' ? '' : ago(cur.at);
     const host = hostOf(cur.url);
     tm.textContent = a ? `· ${a}` : '';
-    btn.setAttribute('aria-label', `${LABEL[cur.state]}${host ? ` for ${host}` : ''}${a ? `, checked ${a}` : ''}. Show details.`);
+    // The name starts with the visible text (label and age), so speech input can say what it sees (WCAG 2.5.3).
+    btn.setAttribute('aria-label', `${LABEL[cur.state]}${a ? ` · ${a}` : ''}${host ? `, for ${host}` : ''}. Show details.`);
   };
 
   const row = (dl, k, v, mono, title) => {
@@ -360,7 +361,9 @@ export function createView(root, onRecheck) {
     again.type = 'button';
     again.hidden = !onRecheck || state === 'verifying' || !!cur.busy;
     if (onRecheck) again.addEventListener('click', () => onRecheck());
-    const by = el('p', 'by', `Verified in your browser by cvm-verify${s && s.version ? ` ${s.version}` : ''}. The full report checks again on the verifier’s own page.`);
+    // "Verified" only when it was: a failed or unavailable check is not a verification.
+    const v = s && s.version ? ` ${s.version}` : '';
+    const by = el('p', 'by', `${state === 'verified' || state === 'warning' ? 'Verified in your browser' : state === 'failed' ? 'Checked in your browser' : state === 'verifying' ? 'Checking in your browser' : 'Nothing was verified'} by cvm-verify${v}. The full report checks again on the verifier’s own page.`);
     kids.push(el('div', 'pf', link, again), by);
     const focused = open && pop.contains(root.activeElement);
     pop.replaceChildren(...kids);

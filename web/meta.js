@@ -1,5 +1,6 @@
 // What the page says about each check, step, event type and TD attribute bit.
-// The check table follows shared/spec/interface.md section 1 (ids, what each proves, the attack it prevents).
+// The check titles and texts are display copy; their ids must be the core's (tests/js/input-robustness.test.mjs
+// compares them with the core's table; what each check proves: docs/checks.md).
 
 export const CHECKS = [
   { id: 'quote.format', title: 'Quote format',

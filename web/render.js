@@ -319,7 +319,8 @@ function sameValue(x, y) {
 
 function appSection(report, ctx) {
   const a = report.app;
-  const composeText = ctx.appCompose;
+  // The app-compose text the core read and hashed (report.app.compose_text), never one the page picks itself.
+  const composeText = typeof a?.compose_text === 'string' ? a.compose_text : null;
   if (!a && !composeText) return null;
   const parts = [];
   if (a) {
@@ -374,29 +375,29 @@ function appSection(report, ctx) {
       }
     }
   }
-  if (composeText) parts.push(composeViewer(composeText, a?.compose_hash));
+  if (composeText) parts.push(composeViewer(composeText, a));
   const ch = checkStatus(report, 'app.compose_hash');
   return section('App and compose file', [a?.app_id ? `app ${short(a.app_id, 6)}` : '', ch ? ` · compose hash ${STATUS_TEXT[ch].toLowerCase()}` : ''], parts, { id: 'detail-app' });
 }
 
-function composeViewer(text, hash) {
+function composeViewer(text, app) {
+  const hash = app?.compose_hash;
   const wrap = h('div', { class: 'compose' });
   wrap.append(h('h4', { class: 'sub-title' }, 'App compose'),
-    h('p', { class: 'note' }, 'Shown formatted for reading. The compose hash is computed over the raw text exactly as the CVM measured it (', h('em', null, 'Raw text'), ' below), not over this formatted view.'));
-  let parsed = null;
-  try { parsed = JSON.parse(text); } catch { parsed = null; }
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const rows = [];
-    let composeFile = null;
-    for (const [k, v] of Object.entries(parsed)) {
-      if (k === 'docker_compose_file' && typeof v === 'string') { composeFile = v; continue; }
-      rows.push([k, typeof v === 'string' ? (v === '' ? h('span', { class: 'muted' }, '""') : h('code', null, v)) : h('code', null, JSON.stringify(v))]);
-    }
-    wrap.append(kvTable(rows, 'compose-fields'));
-    if (composeFile !== null) {
-      wrap.append(h('p', { class: 'field-label compose-file-label' }, 'docker_compose_file'),
-        h('pre', { class: 'code', tabindex: '0' }, composeFile));
-    }
+    h('p', { class: 'note' }, 'The fields as the verifier read them. The compose hash is computed over the raw text exactly as the CVM measured it (', h('em', null, 'Raw text'), ' below), not over this view.'));
+  // Every field comes from the core's report (its own parse of the text it hashed): no second parse here.
+  const fields = ['name', 'runner', 'kms_enabled', 'gateway_enabled', 'local_key_provider_enabled', 'key_provider_kind', 'key_provider_id',
+    'public_logs', 'public_sysinfo', 'public_tcbinfo', 'no_instance_id', 'secure_time', 'allowed_envs', 'pre_launch_script', 'init_script', 'bash_script'];
+  const rows = [];
+  for (const k of fields) {
+    const v = app?.[k];
+    if (v === undefined || v === null) continue;
+    rows.push([k, typeof v === 'string' ? (v === '' ? h('span', { class: 'muted' }, '""') : h('code', null, v)) : h('code', null, JSON.stringify(v))]);
+  }
+  if (rows.length) wrap.append(kvTable(rows, 'compose-fields'));
+  if (typeof app?.docker_compose_file === 'string') {
+    wrap.append(h('p', { class: 'field-label compose-file-label' }, 'docker_compose_file'),
+      h('pre', { class: 'code', tabindex: '0' }, app.docker_compose_file));
   }
   wrap.append(h('details', { class: 'raw' },
     h('summary', null, 'Raw text', hash ? ` (sha256 ${short(hash, 8)})` : ''),

@@ -129,7 +129,13 @@ test('near/mpc recording via the mock CVM: failed with NONCE_MISMATCH; keyboard 
     // keyboard: Tab reaches the badge, Enter opens the popover with the failing check's reason
     let v = await badgeView(page, '#b');
     assert.match(v.label, /TEE verification failed/);
-    assert.match(v.aria, /TEE verification failed for 127\.0\.0\.1:\d+/);
+    assert.match(v.aria, /^TEE verification failed( · [^,]+)?, for 127\.0\.0\.1:\d+/);
+    // The accessible name contains the visible text (axe label-content-name-mismatch), and the popover does
+    // not say "Verified" for a failed check.
+    const words = (t) => t.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    assert.ok(words(v.aria).startsWith(words(v.label)), `"${v.aria}" contains "${v.label}"`);
+    assert.doesNotMatch(v.popover, /Verified in your browser/);
+    assert.match(v.popover, /Checked in your browser/);
     await page.keyboard.press('Tab');
     assert.match((await badgeView(page, '#b')).focused, /^r .*failed/);
     await page.keyboard.press('Enter');

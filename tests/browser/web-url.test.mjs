@@ -5,8 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, launchBrowser, startWebServer, openPage, shot, waitVerdict } from './launch.mjs';
 import { NOW } from './fixtures.mjs';
@@ -100,32 +99,27 @@ test('a CVM without CORS headers: the page says so and shows the curl commands t
     assert.match(text, /CORS/);
     const nonce = /reportData=([0-9a-f]{64})/.exec(text)?.[1];
     assert.ok(nonce, 'the curl command carries a fresh nonce');
-    assert.ok(text.includes(`curl -sS '${cvm.url}/attestation?reportData=${nonce}'`), 'curl for /attestation');
-    assert.ok(text.includes(`curl -sS '${cvm.url}/info'`), 'curl for /info');
-    assert.match(text, /evidence\.json/, 'a combined command to paste');
+    assert.ok(text.includes(`curl -sS '${cvm.url}/attestation?reportData=${nonce}'; echo; curl -sS '${cvm.url}/info'`), 'one command fetches both answers with the page\'s nonce');
+    assert.ok(text.includes(`| cvm-verify - --nonce ${nonce}`), 'the command-line variant is given the same nonce');
+    assert.doesNotMatch(text, /evidence\.json/, 'no command whose output is verified without the nonce');
     await shot(page, 'url-cors-blocked');
 
     // "Paste the evidence" leads to the evidence tab.
     await page.click('#guidance .guidance-actions button');
     assert.equal(await page.locator('#tab-evidence').getAttribute('aria-selected'), 'true');
 
-    // The combined command, run for real, makes evidence the page verifies against its own nonce.
-    const combined = await page.locator('#guidance .cmd-text').nth(2).innerText();
-    const dir = mkdtempSync(join(tmpdir(), 'cvm-verify-curl-'));
-    try {
-      // Asynchronously: the mock CVM answers from this same process.
-      await promisify(execFile)('bash', ['-c', combined], { cwd: dir, timeout: 20000 });
-      const pasted = readFileSync(join(dir, 'evidence.json'), 'utf8');
-      assert.equal(JSON.parse(pasted).nonce, nonce);
-      await page.fill('[data-role="evidence-input"]', pasted);
-      await page.click('[data-role="evidence-verify"]');
-      assert.equal(await waitVerdict(page), 'fail');
-      assert.equal(await page.locator('[data-check-id="hardware.signature"]').getAttribute('data-status'), 'pass');
-      assert.equal(await page.locator('[data-check-id="freshness.nonce"]').getAttribute('data-status'), 'fail');
-      assert.match(await page.locator('#facts').innerText(), /made by this page/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    // The command, run for real: its output (two JSON answers) is verified against the page's own nonce.
+    const both = await page.locator('#guidance .cmd-text').nth(0).innerText();
+    const { stdout: pasted } = await promisify(execFile)('bash', ['-c', both], { timeout: 20000 });
+    await page.fill('[data-role="evidence-input"]', pasted);
+    await page.click('[data-role="evidence-verify"]');
+    assert.equal(await waitVerdict(page), 'fail');
+    assert.equal(await page.locator('[data-check-id="hardware.signature"]').getAttribute('data-status'), 'pass');
+    assert.equal(await page.locator('[data-check-id="app.compose_hash"]').getAttribute('data-status'), 'pass');
+    // The mock serves a recording: its report_data is not the page's nonce, and the page checked that.
+    assert.equal(await page.locator('[data-check-id="freshness.nonce"]').getAttribute('data-status'), 'fail');
+    assert.match(await page.locator('[data-check-id="freshness.nonce"]').innerText(), /NONCE_MISMATCH/);
+    assert.match(await page.locator('#facts').innerText(), /made by this page/);
     assert.deepEqual(await csp(), []);
   } finally {
     await context.close();

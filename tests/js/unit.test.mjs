@@ -14,7 +14,7 @@ import {
   CollateralCache, collateralExpiryMs, fetchCollateralFor, INTEL_ROOT_CA_CRL_URL,
 } from '../../js/collateral.js';
 import { classifyFetchError } from '../../js/http.js';
-import { toEvidenceValue, toBundle, normalizeCollateral, quoteOnly } from '../../js/input.js';
+import { toEvidenceValue, toBundle, normalizeCollateral } from '../../js/input.js';
 import { toCorePolicy, exitCodeFor, verifyCvm, CHECK_IDS } from '../../js/index.js';
 import { parseArgs, parseTime, UsageError } from '../../js/args.js';
 import { formatReport, formatMonitorLine, monitorResult } from '../../js/format.js';
@@ -353,7 +353,7 @@ test('toEvidenceValue: objects, JSON text, hex text, binary quotes', () => {
   }
 });
 
-test('toBundle, normalizeCollateral, quoteOnly', () => {
+test('toBundle, normalizeCollateral', () => {
   const gq = JSON.parse(NEAR_MPC_GETQUOTE);
   const info = JSON.parse(NEAR_MPC_INFO);
   assert.deepEqual(toBundle(gq, { nonce: 'aa' }), { format: 'cvm-evidence/v1', attestation: gq, nonce: 'aa' });
@@ -367,9 +367,6 @@ test('toBundle, normalizeCollateral, quoteOnly', () => {
   assert.deepEqual(normalizeCollateral(JSON.stringify(COLL)), COLL);
   assert.throws(() => normalizeCollateral('{"x"'), (e) => /** @type {any} */ (e).code === 'EVIDENCE_MALFORMED');
   assert.throws(() => normalizeCollateral([1]), (e) => /** @type {any} */ (e).code === 'EVIDENCE_MALFORMED');
-  assert.equal(quoteOnly(gq), gq.quote);
-  assert.equal(quoteOnly({ format: 'cvm-evidence/v1', attestation: gq }), gq.quote);
-  assert.throws(() => quoteOnly(info), (e) => /** @type {any} */ (e).code === 'EVIDENCE_MALFORMED');
 });
 
 test('toCorePolicy maps the API policy to the core request and rejects unknown keys', () => {
