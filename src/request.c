@@ -70,7 +70,9 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 }
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
-	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence", NULL };
+	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence",
+	"chain", /* governance's {chain_id, app_contract, kms_contract}; phala_app.c fills it for Phala apps */
+	NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
 	NULL };
 static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
