@@ -12,6 +12,7 @@ import {
 } from './collateral.js';
 import { toEvidenceValue, isBundle, normalizeCollateral, quoteOnly, toBundle, EVIDENCE_FORMAT } from './input.js';
 
+export { verifyPhalaApp, formatAppReport, APP_SCHEMA } from './app.js'; // issue 16
 export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEFAULT_PCCS_URL, EVIDENCE_FORMAT };
 
 /** Check ids in report order (interface.md section 1). */
@@ -27,6 +28,7 @@ export const TCB_STATUSES = Object.freeze([
 ]);
 
 const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
+OPTION_KEYS.add('kmsEvidence'); // issue 16: the KMS's evidence (js/app.js)
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
@@ -187,6 +189,7 @@ async function verifyValue(ev, options) {
   if (nonce) req.nonce = nonce;
   if (reportData) req.report_data = reportData;
   if (policy) req.policy = policy;
+  if (options.kmsEvidence !== undefined) req.kms_evidence = toEvidenceValue(options.kmsEvidence); // issue 16: js/app.js
 
   let res = await run(req);
   // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.
@@ -197,6 +200,7 @@ async function verifyValue(ev, options) {
     res = await run(req);
   }
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the verifier core could not judge the evidence');
+  if (res && res.schema === 'cvm-verify/app-report/v1') return res; // issue 16: an app of several CVMs (js/app.js)
   if (!res || res.schema !== 'cvm-verify/report/v1') throw codedError('INTERNAL', 'the verifier core returned neither a report nor an error');
 
   const usedNonce = nonce ?? (isBundle(ev) ? /** @type {any} */ (ev).nonce : undefined);

@@ -97,7 +97,8 @@ static void platform_of(const cJSON *evidence, quote_platform *p)
 }
 
 /* The FMSPC a collateral's TCB info is for (tcb_info is the signed JSON
- * text {"tcbInfo": {"fmspc": ...}, ...}). */
+ * text of the tcbInfo object, {"id", "fmspc", ...}; a wrapped
+ * {"tcbInfo": {...}} is read too). */
 static int collateral_fmspc(const cJSON *col, char out[13])
 {
 	const char *t = str_of(col, "tcb_info");
@@ -105,7 +106,9 @@ static int collateral_fmspc(const cJSON *col, char out[13])
 	if (!t)
 		return 0;
 	cJSON *j = cv_json_parse_exact(t, strlen(t));
-	const char *f = str_of(item(j, "tcbInfo"), "fmspc");
+	const char *f = str_of(j, "fmspc");
+	if (!f)
+		f = str_of(item(j, "tcbInfo"), "fmspc");
 	int ok = f && strlen(f) == 12;
 	if (ok)
 		memcpy(out, f, 13);

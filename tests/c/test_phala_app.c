@@ -114,6 +114,18 @@ static void test_reconstruction(void)
 	cJSON_Delete(rep);
 	cJSON_Delete(req);
 
+	/* collaterals: each quote takes the one for its FMSPC; the other platform is still asked for. */
+	req = request(cJSON_Duplicate(app, 1), 0);
+	cJSON *cols = cJSON_CreateArray();
+	cJSON_AddItemToArray(cols, load_json("vectors/dstack/near-mpc_collateral.json"));
+	cJSON_AddItemToObject(req, "collaterals", cols);
+	rep = run(req);
+	CHECK_STR(gs(gi(gi(cJSON_GetArrayItem(gi(rep, "instances"), 0), "report"), "tcb"), "status"), "UpToDate");
+	CHECK(cJSON_GetArraySize(gi(gi(rep, "needs"), "collateral")) == 1);
+	CHECK_STR(gs(cJSON_GetArrayItem(gi(gi(rep, "needs"), "collateral"), 0), "fmspc"), "90C06F000000");
+	cJSON_Delete(rep);
+	cJSON_Delete(req);
+
 	/* All stopped: fail. */
 	cJSON *none = cJSON_Duplicate(app, 1);
 	arr = cJSON_GetObjectItemCaseSensitive(none, "instances");
