@@ -13,6 +13,7 @@ import {
 import { toEvidenceValue, isBundle, normalizeCollateral, quoteOnly, toBundle, EVIDENCE_FORMAT } from './input.js';
 
 export { verifyPhalaApp, formatAppReport, APP_SCHEMA } from './app.js'; // issue 16
+export { parsePhalaAppTarget, asAppId } from './phala.js'; // issue 16: the page's input box
 export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEFAULT_PCCS_URL, EVIDENCE_FORMAT };
 
 /** Check ids in report order (interface.md section 1). */

@@ -281,13 +281,13 @@ static void bind_kms(const cvm_run *inst, size_t n_inst, const cvm_run *kms, con
 		const char *name = str_of(kp, "name"), *id = str_of(kp, "id");
 		if (!name) {
 			cv_format(b->msg, sizeof b->msg,
-				"Instance %U has no replayed key-provider event, so its KMS cannot be identified.", (uint64_t)i);
+				"Instance %U has no replayed key-provider event, so its KMS cannot be identified.", (uint64_t)i + 1);
 			return;
 		}
 		if (strcmp(name, "kms") != 0) {
 			cv_format(b->msg, sizeof b->msg,
 				"Instance %U's key provider is '%s', not a KMS: the KMS evidence given is not what holds this app's keys.",
-				(uint64_t)i, name);
+				(uint64_t)i + 1, name);
 			return;
 		}
 		if (ca_len == (size_t)-1 || ca_len == 0) {
@@ -300,7 +300,7 @@ static void bind_kms(const cvm_run *inst, size_t n_inst, const cvm_run *kms, con
 		size_t idn = id ? cv_hex_decode(id, strlen(id), idb, sizeof idb) : (size_t)-1;
 		if (idn == (size_t)-1 || !cv_bytes_eq(idb, idn, ca, ca_len)) {
 			cv_format(b->msg, sizeof b->msg,
-				"Instance %U's key-provider id %s is not the KMS's CA public key %s.", (uint64_t)i, id ? id : "",
+				"Instance %U's key-provider id %s is not the KMS's CA public key %s.", (uint64_t)i + 1, id ? id : "",
 				ca_hex);
 			return;
 		}
