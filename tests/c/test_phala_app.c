@@ -107,6 +107,25 @@ static void test_reconstruction(void)
 	cJSON_Delete(rep);
 	cJSON_Delete(req);
 
+	/* A gateway is verified too, but informational: instance 1 alone with a gateway (the stand-in) still passes. */
+	one = cJSON_Duplicate(app, 1);
+	arr = cJSON_GetObjectItemCaseSensitive(one, "instances");
+	cJSON_DeleteItemFromArray(arr, 2);
+	cJSON_DeleteItemFromArray(arr, 1);
+	cJSON_ReplaceItemInObjectCaseSensitive(one, "gateway_guest_agent_info",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(one, "kms_guest_agent_info"), 1));
+	cJSON_ReplaceItemInObjectCaseSensitive(one, "kms_guest_agent_info", cJSON_CreateNull());
+	cJSON *gwq = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(one, "gateway_guest_agent_info"), "app_certificates"), 0), "quote");
+	cJSON_SetValuestring(gwq, "04"); /* a broken gateway quote: its report fails */
+	req = request(one, 1);
+	rep = run(req);
+	CHECK(cJSON_IsTrue(gi(gi(rep, "gateway"), "informational")));
+	CHECK_STR(gs(gi(rep, "gateway"), "verdict"), "fail");
+	CHECK_STR(gs(rep, "verdict"), "pass");
+	cJSON_Delete(rep);
+	cJSON_Delete(req);
+
 	/* Without collateral: the core asks for it, one entry per FMSPC. */
 	req = request(cJSON_Duplicate(app, 1), 0);
 	rep = run(req);
