@@ -1,37 +1,11 @@
 // Apps of several CVMs (issue 16; docs/phala.md): a Phala Cloud app's recorded attestations, and KMS evidence beside
 // an app's. The core splits, verifies and rolls up (src/phala_app.c); this module only fetches (the attestations,
 // the collateral the core asks for in needs.collateral) and renders the app report as text.
-import { fetchCollateralFor, DEFAULT_PCCS_URL } from './collateral.js';
 import { formatReport, clean } from './format.js';
 import { fetchPhalaAttestations } from './phala.js';
+export { collateralResolver } from './app-collateral.js';
 
 export const APP_SCHEMA = 'cvm-verify/app-report/v1';
-
-/**
- * The needs resolver for `needs.collateral` ([{tee, fmspc, pck_ca}], one per platform the core has no collateral
- * for): fetches each from the PCCS and answers `{collaterals: [...]}`. A platform whose collateral cannot be fetched
- * is left out: the core then judges that CVM without collateral (a failing check naming it).
- * @type {import('./needs.js').Resolver}
- */
-export const collateralResolver = {
-  kind: 'collateral',
-  async resolve(list, ctx) {
-    if (!Array.isArray(list)) return undefined;
-    const o = ctx.options || {};
-    const out = [];
-    for (const n of list.slice(0, 16)) {
-      try {
-        out.push(await fetchCollateralFor({ tee: n.tee, fmspc: n.fmspc, pckCa: n.pck_ca }, {
-          pccsUrl: o.pccsUrl ?? DEFAULT_PCCS_URL, fetch: o.fetch, signal: o.signal, timeoutMs: o.timeoutMs,
-          cache: o.cache, rootCrlFallback: o.rootCrlFallback === true,
-        }));
-      } catch (e) {
-        if (o.signal && o.signal.aborted) throw e;
-      }
-    }
-    return out.length ? { collaterals: out } : undefined;
-  },
-};
 
 /**
  * Fetches a Phala Cloud app's recorded attestations (GET {phalaApi}/apps/{appId}/attestations) and verifies them:

@@ -3,7 +3,7 @@
 // one kind and returns the request members that carry the answers; verifyValue then runs the core again with
 // them. Resolvers never judge: whatever they return, the core decides (and a resolver that cannot fetch leaves
 // the need unanswered, which the core reports in the check it concerns).
-import { collateralResolver } from './app.js';
+import { collateralResolver } from './app-collateral.js';
 
 /**
  * @typedef {object} NeedContext
@@ -20,7 +20,7 @@ import { collateralResolver } from './app.js';
 
 /** @type {Resolver[]} */
 export const RESOLVERS = [
-  collateralResolver, // needs.collateral: one collateral per platform of an app's CVMs (js/app.js, issue 16)
+  collateralResolver, // needs.collateral: one collateral per platform of an app's CVMs (js/app-collateral.js, issue 16)
   // One line per kind, in the order the core should receive answers.
 ];
 
