@@ -472,6 +472,8 @@ function targetFact(kind, target) {
 
 /** A plain sentence for the errors people meet most; the API's own message is shown under it. */
 function friendlyError(code, step, run) {
+  // issue 16: Phala Cloud's API may not allow reads from other websites (not known: it was not reachable in tests).
+  if (run.kind === 'phala' && (code === 'CORS_BLOCKED' || code === 'FETCH_FAILED')) return 'Phala Cloud\u2019s attestations for this app could not be read from this page. Use the command line (cvm-verify phala:<app-id>), or download the response and paste it under \u201cPaste or upload evidence\u201d.';
   if (run.kind === 'url' && step === 'fetch-attestation') {
     if (code === 'CORS_BLOCKED') return 'The browser did not let this page read the app\u2019s attestation. The app may not allow requests from other websites (CORS), or it may be unreachable. You can still verify it: see below.';
     if (code === 'FETCH_FAILED') return 'The app\u2019s attestation could not be fetched. Check the address, or fetch the evidence yourself: see below.';

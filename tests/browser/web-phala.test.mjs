@@ -70,7 +70,7 @@ test('a Phala Cloud app id in the input box: instances, stopped, KMS binding and
   }
 });
 
-test('the Phala response pasted, and the real V0 attestation pasted as hex', async () => {
+test('the Phala response pasted, the real V0 attestation pasted as hex, the forged RA-TLS certificate pasted', async () => {
   const { context, page, csp } = await openPage(browser, { settings: settings() });
   await route(context);
   try {
@@ -88,6 +88,14 @@ test('the Phala response pasted, and the real V0 attestation pasted as hex', asy
     assert.equal(await page.locator('[data-check-id="tcb.status"]').getAttribute('data-status'), 'pass');
     assert.equal(await page.locator('[data-check-id="eventlog.replay"]').getAttribute('data-status'), 'pass');
     await shot(page, 'dstack-v0-paste');
+
+    // The forged RA-TLS certificate (PEM text): the quote verifies, but it names another key.
+    await page.fill('[data-role="evidence-input"]', readFileSync(join(ROOT, 'tests/vectors/dstack/ratls_forged_cert.pem'), 'utf8'));
+    await page.click('[data-role="evidence-verify"]');
+    assert.equal(await waitVerdict(page, 60000), 'fail');
+    assert.equal(await page.locator('[data-check-id="hardware.signature"]').getAttribute('data-status'), 'pass');
+    assert.equal(await page.locator('[data-check-id="report_data.binding"]').getAttribute('data-status'), 'fail');
+    assert.equal(await page.locator('[data-check-id="eventlog.replay"]').getAttribute('data-status'), 'warn');
     assert.deepEqual(await csp(), []);
   } finally {
     await context.close();
