@@ -156,6 +156,23 @@ static void test_reconstruction(void)
 	CHECK(cJSON_GetArraySize(gi(rep, "instances")) == 0);
 	cJSON_Delete(rep);
 	cJSON_Delete(req);
+	/* Malformed: an instance that is not an object; too many instances. Codes, no report. */
+	cJSON *bad = cJSON_Duplicate(app, 1);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(bad, "instances"), cJSON_CreateString("x"));
+	req = request(bad, 1);
+	rep = run(req);
+	CHECK_STR(gs(gi(rep, "error"), "code"), "EVIDENCE_MALFORMED");
+	cJSON_Delete(rep);
+	cJSON_Delete(req);
+	bad = cJSON_Duplicate(app, 1);
+	arr = cJSON_GetObjectItemCaseSensitive(bad, "instances");
+	for (int i = 0; i < 40; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateObject());
+	req = request(bad, 0);
+	rep = run(req);
+	CHECK_STR(gs(gi(rep, "error"), "code"), "INPUT_TOO_LARGE");
+	cJSON_Delete(rep);
+	cJSON_Delete(req);
 	cJSON_Delete(app);
 }
 
