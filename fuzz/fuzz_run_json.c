@@ -49,6 +49,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(cJSON_IsString(code) && fuzz_known_code(code->valuestring));
 		FUZZ_ASSERT(cJSON_IsString(msg) && msg->valuestring[0]);
 		FUZZ_ASSERT(e != CV_OK && strcmp(cv_err_name(e), code->valuestring) == 0);
+	} else if (cJSON_IsString(schema) && strcmp(schema->valuestring, "cvm-verify/app-report/v1") == 0) {
+		/* issue 16: an app of several CVMs: its verdict is never better than any running instance's. */
+		FUZZ_ASSERT(e == CV_OK);
+		const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
+		FUZZ_ASSERT(cJSON_IsString(verdict));
+		const cJSON *insts = cJSON_GetObjectItemCaseSensitive(j, "instances");
+		FUZZ_ASSERT(cJSON_IsArray(insts));
+		const cJSON *in;
+		if (!insts->child)
+			FUZZ_ASSERT(strcmp(verdict->valuestring, "fail") == 0);
+		cJSON_ArrayForEach(in, insts) {
+			const cJSON *iv = cJSON_GetObjectItemCaseSensitive(in, "verdict");
+			FUZZ_ASSERT(cJSON_IsString(iv));
+			if (strcmp(iv->valuestring, "fail") == 0)
+				FUZZ_ASSERT(strcmp(verdict->valuestring, "fail") == 0);
+			if (strcmp(iv->valuestring, "warn") == 0)
+				FUZZ_ASSERT(strcmp(verdict->valuestring, "pass") != 0);
+		}
 	} else if (schema) {
 		FUZZ_ASSERT(e == CV_OK);
 		FUZZ_ASSERT(cJSON_IsString(schema) && strcmp(schema->valuestring, "cvm-verify/report/v1") == 0);

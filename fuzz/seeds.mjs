@@ -141,6 +141,9 @@ add('evidence', 'redpill.json', { intel_quote: quoteHex, event_log: getquote.eve
 const bundle = { format: 'cvm-evidence/v1', source_url: 'https://example.invalid/attestation', fetched_at: '2026-08-29T00:00:00Z',
   nonce: '0001e4faaedae8199148eb0fe1cc9a52', attestation: getquote, info };
 add('evidence', 'bundle.json', bundle);
+add('evidence', 'attestation-v0.hex', hex(bin('dstack/dstack-guest-agent_attestation_v0.bin'))); // issue 16
+add('evidence', 'attestation-v1.json', { attestation: hex(bin('dstack/attestation_v1_reconstructed.bin')) });
+add('evidence', 'ratls.pem', text('dstack/ratls_forged_cert.pem'));
 add('evidence', 'bundle+collateral.json', { ...bundle, collateral: collaterals.near_mpc });
 
 // ---- compose (app-compose JSON and docker-compose YAML) ----
@@ -220,6 +223,12 @@ add('run_json', 'no-quote.json', { op: 'verify', evidence: tcbInfoB, now: 178800
     trusted_root: readFileSync(join(ROOT, 'data/sigstore/trusted_root.json'), 'utf8'),
     policy: { expect: { source: 'sigstore-conformance/extremely-dangerous-public-oidc-beacon@main' } } }));
 }
+// issue 16: dstack attestations, RA-TLS certificates, a Phala Cloud app response and KMS evidence.
+add('run_json', 'attestation-v0.json', { op: 'verify', evidence: hex(bin('dstack/dstack-guest-agent_attestation_v0.bin')), collateral: collaterals.near_mpc, now: 1788000000 });
+add('run_json', 'attestation-v1-stripped.json', { op: 'verify', evidence: { attestation: hex(bin('dstack/attestation_v1_stripped_reconstructed.bin')) }, now: 1788000000 });
+add('run_json', 'ratls-pem.json', { op: 'verify', evidence: text('dstack/ratls_forged_cert.pem'), now: 1788000000 });
+add('run_json', 'phala-app.json', { op: 'verify', evidence: json('phala/app_attestations_reconstructed.json'), collateral: collaterals.near_mpc, now: 1788000000 });
+add('run_json', 'kms-evidence.json', { op: 'verify', evidence: json('dstack/dstack-lite_getquote.json'), kms_evidence: { attestation: hex(bin('dstack/dstack-guest-agent_attestation_v0.bin')) }, now: 1788000000 });
 add('run_json', 'synthetic-test-root.json', { op: 'verify', evidence: hex(quotes.synth_tdx), now: 1700000000,
   unsafe_test_root_der_hex: hex(pemBlocks(text('intel-synthetic/trustedRootCaCert.pem'))[0]) });
 

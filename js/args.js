@@ -46,10 +46,12 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--provenance-repo': ['provenanceRepo', 'value'],
   '--provenance-fetch': ['provenanceFetch', 'bool'],
   '--expect-source': ['expectSource', 'value'],
+  '--phala-api': ['phalaApi', 'value'], // issue 16: phala:<app-id> targets (js/app.js)
+  '--kms-evidence': ['kmsEvidence', 'value'], // issue 16: the KMS's evidence, verified and bound to the app
 });
 
 const MONITOR_ONLY = ['interval', 'once', 'metricsPort'];
-const VERIFY_ONLY = ['saveEvidence', 'nonce', 'nonceFromEvidence'];
+const VERIFY_ONLY = ['saveEvidence', 'nonce', 'nonceFromEvidence', 'phalaApi', 'kmsEvidence'];
 const FLAG_OF = /** @type {Record<string, string>} */ ({});
 for (const [f, [k]] of Object.entries(FLAGS)) if (f.startsWith('--')) FLAG_OF[k] = f;
 
@@ -281,7 +283,10 @@ the collateral, the TCB level, the TD attributes, the event log, the app's compo
 <target>                      URL of a CVM app (https; http for local development): fetches
                               GET <url>/attestation?reportData=<fresh nonce> and GET <url>/info;
                               or a file: evidence JSON (GetQuote, Info, a cvm-evidence/v1 bundle, ...),
-                              or a quote (.bin, .hex, .json byte array); "-" reads standard input
+                              or a quote (.bin, .hex, .json byte array); "-" reads standard input;
+                              or a dstack attestation (V0/V1 .bin/.hex, {"attestation": hex}) or an
+                              RA-TLS certificate (.pem/.der); or phala:<app-id> (or a Phala Cloud app
+                              URL): the app's recorded attestations, every running instance and its KMS
 Options:
   --collateral FILE           use this QuoteCollateralV3 JSON; no collateral fetch
   --pccs URL                  collateral service (default https://pccs.phala.network;
@@ -305,6 +310,8 @@ Options:
   --expect-source OWNER/REPO[@REF]  fail unless every pinned image has valid provenance from this source
   --json                      print the report JSON on stdout (nothing else on stdout)
   --save-evidence FILE        write the evidence bundle (with collateral and report); it re-verifies offline
+  --phala-api BASE            Phala Cloud API for phala:<app-id> (default https://cloud-api.phala.com/api/v1)
+  --kms-evidence FILE         the KMS's evidence: verified as a CVM and bound to the app's key provider
   --quiet, -q                 print nothing on success or failure; use the exit code
   --help, -h                  --version, -V
 Monitor:

@@ -9,6 +9,8 @@ import { formatReport, formatMonitorLine, monitorResult, clean } from './format.
 import { verifyCvm, verifyEvidence, evidenceOf, exitCodeFor } from './index.js';
 import { parseJsonText, normalizeCollateral, toEvidenceValue, splitJsonObjects } from './input.js';
 import { codedError } from './util.js';
+import { verifyPhalaApp, formatAppReport, APP_SCHEMA } from './app.js';
+import { parsePhalaAppTarget, normalizePhalaApi } from './phala.js';
 
 const MAX_FILE = 32 * 1024 * 1024;
 
@@ -123,7 +125,13 @@ async function runVerify(a) {
     // Piped evidence is fresh only if the nonce the app quoted reaches the verifier (README, "Verify from a pipe").
     await write(process.stderr, 'cvm-verify: warning: evidence on standard input without --nonce: freshness is not checked (a replayed quote would pass); use N=$(openssl rand -hex 32) in the request and --nonce $N\n');
   }
-  const report = isHttpUrl(target)
+  // issue 16: phala:<app-id> (recorded attestations of every instance) and KMS evidence beside the app's.
+  if (a.flags.kmsEvidence !== undefined) options.kmsEvidence = await readEvidence(a.flags.kmsEvidence);
+  const appId = parsePhalaAppTarget(target);
+  if (appId && a.saveEvidence) throw new UsageError('--save-evidence is not available for Phala app targets; save the attestations response and verify the file');
+  const report = appId
+    ? await verifyPhalaApp(appId, { ...options, phalaApi: a.flags.phalaApi !== undefined ? normalizePhalaApi(a.flags.phalaApi) : undefined })
+    : isHttpUrl(target)
     ? await verifyCvm(target, options)
     : await verifyEvidence(await readEvidence(target), options);
   if (a.saveEvidence) {
@@ -135,7 +143,8 @@ async function runVerify(a) {
   }
   if (a.json) await write(process.stdout, JSON.stringify(report, null, 2) + '\n');
   else if (!a.quiet) {
-    await write(process.stdout, formatReport(report, { color: useColor(process.stdout), target }));
+    const fmt = /** @type {any} */ (report).schema === APP_SCHEMA ? formatAppReport : formatReport;
+    await write(process.stdout, fmt(/** @type {any} */ (report), { color: useColor(process.stdout), target }));
     if (a.saveEvidence) await write(process.stderr, `evidence saved to ${a.saveEvidence}\n`);
   }
   return exitCodeFor(report);

@@ -306,6 +306,8 @@ export interface VerifyOptions {
    * yourself). Without it that nonce leaves freshness.nonce skipped (NONCE_SELF_ASSERTED): anyone can write one.
    */
   nonceFromEvidence?: boolean;
+  /** issue 16: the KMS's evidence (any evidence shape); the result is then an AppReport (app → KMS chain). */
+  kmsEvidence?: EvidenceInput;
 }
 
 export type StepName = 'evidence' | 'collateral' | 'verify';
@@ -325,6 +327,41 @@ export interface VerifyStep {
   error?: unknown;
   [k: string]: unknown;
 }
+
+/** issue 16: one CVM of an app (docs/core-api.md, "cvm-verify/app-report/v1"). */
+export interface AppCvm {
+  name?: string; vm_uuid?: string; instance_id?: string; status?: string; image_version?: string;
+  verdict: 'pass' | 'warn' | 'fail';
+  /** The CVM's report; absent when its evidence could not be judged (error_response holds the core's error). */
+  report?: Report;
+  error_response?: { error: { code: ReasonCode; message: string } };
+}
+
+/** issue 16: an app of several CVMs: a Phala Cloud app's recorded attestations, or evidence with kmsEvidence. */
+export interface AppReport {
+  schema: 'cvm-verify/app-report/v1';
+  /** The worst running instance's verdict; fail when none runs, or when the KMS fails or is not bound. */
+  verdict: 'pass' | 'warn' | 'fail';
+  source: 'phala' | 'evidence';
+  /** One sentence: what decided the verdict and what was not checked (freshness of recorded quotes, the KMS). */
+  summary: string;
+  app_id?: string | null;
+  contract_address?: string | null;
+  /** Handed to the governance check: from kms_info unless the request gave chain. */
+  chain: { chain_id?: number; app_contract?: string; kms_contract?: string } | null;
+  freshness: { status: string; code?: ReasonCode; message: string };
+  instances: AppCvm[];
+  stopped: { name?: string; vm_uuid?: string; status?: string; code: 'INSTANCE_NOT_RUNNING'; message: string }[];
+  kms: (AppCvm & { source: 'kms_evidence' | 'kms_guest_agent_info'; binding: { status: 'pass' | 'fail'; code: ReasonCode; message: string } }) | null;
+  gateway: (AppCvm & { source: 'gateway_guest_agent_info'; informational: true }) | null;
+  instances_running: number;
+  instances_stopped: number;
+}
+
+export const APP_SCHEMA: 'cvm-verify/app-report/v1';
+/** issue 16: fetch GET {phalaApi}/apps/{appId}/attestations (default https://cloud-api.phala.com/api/v1) and verify it. */
+export function verifyPhalaApp(appId: string, options?: VerifyOptions & { phalaApi?: string }): Promise<AppReport>;
+export function formatAppReport(app: AppReport, opts?: { color?: boolean; target?: string }): string;
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */
 export interface VerifyError extends Error {

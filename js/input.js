@@ -168,7 +168,8 @@ export function toEvidenceValue(input) {
       return typeof v === 'string' ? toEvidenceValue(v) : v;
     }
     if (isHex(stripHexPrefix(t))) return t;
-    throw codedError('EVIDENCE_MALFORMED', 'the evidence is neither JSON nor a hex quote');
+    // Other text (a PEM RA-TLS certificate, or garbage): the core recognises it or says why not.
+    return t;
   }
   if (Array.isArray(input)) return input;
   if (input && typeof input === 'object') return /** @type {Record<string, any>} */ (input);

@@ -6,6 +6,7 @@
 import { chainCallsResolver } from './governance.js';
 
 import { resolveProvenance } from './provenance.js';
+import { collateralResolver } from './app-collateral.js';
 
 /**
  * @typedef {object} NeedContext
@@ -22,6 +23,7 @@ import { resolveProvenance } from './provenance.js';
 
 /** @type {Resolver[]} */
 export const RESOLVERS = [
+  collateralResolver, // needs.collateral: one collateral per platform of an app's CVMs (js/app-collateral.js, issue 16)
   // One line per kind, in the order the core should receive answers.
   chainCallsResolver, // needs.chain_calls -> chain_answers (js/governance.js; docs/governance.md)
   { kind: 'provenance', resolve: resolveProvenance }, // issue 20: Sigstore bundles of the pinned images

@@ -63,6 +63,23 @@ export function parsePhalaTarget(target) {
 }
 
 /**
+ * The CLI's choice: the app id when the target names a Phala app's recorded attestations (phala:<id>, a Trust
+ * Center or dashboard URL), null otherwise. An app's own endpoint (https://<id>-<port>.<gateway>) is not one: it
+ * serves fresh evidence for our nonce, which beats recorded quotes, so it stays a URL target.
+ * @param {string} target
+ * @returns {string | null}
+ */
+export function parsePhalaAppTarget(target) {
+  const t = String(target).trim();
+  if (!/^phala:/i.test(t)) {
+    let u;
+    try { u = new URL(t); } catch { return null; }
+    if (GATEWAY_LABEL_RE.test(u.hostname.split('.')[0])) return null;
+  }
+  return parsePhalaTarget(t);
+}
+
+/**
  * The API base: http(s), no credentials, query or fragment; trailing slashes removed.
  * @param {string} base
  * @returns {string}

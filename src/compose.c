@@ -82,6 +82,14 @@ void cv_app_compose_free(cv_app_compose *c)
 
 static const char *const rtmr_names[4] = { "RTMR0", "RTMR1", "RTMR2", "RTMR3" };
 
+static size_t count_imr3(const cv_eventlog *log)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < log->n; i++)
+		n += log->ev[i].imr == 3;
+	return n;
+}
+
 static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[4], cv_dstack_result *r)
 {
 	cv_check *c = &r->eventlog_replay;
@@ -140,7 +148,11 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 	size_t bl = 0;
 	int nbad = 0, first_bad = -1;
 	bad[0] = '\0';
-	for (int k = 0; r->basis != CV_RTMR_BASIS_NONE && k < 4; k++) {
+	/* A stripped log (dstack's RA-TLS form: RTMR3 and the three ACPI DATA
+	 * events, attestation.h) cannot reproduce RTMR0..2: only RTMR3 is
+	 * compared; RTMR0..2 are the OS-image check's (docs/checks.md). */
+	r->rtmr3_only = e->log_stripped;
+	for (int k = r->rtmr3_only ? 3 : 0; r->basis != CV_RTMR_BASIS_NONE && k < 4; k++) {
 		r->match[k] = memcmp(r->rp.rtmr[k], r->quoted[k], CV_MEASUREMENT_LEN) == 0;
 		if (!r->match[k]) {
 			bl += cv_format(bad + bl, sizeof bad - bl, "%s%s", nbad ? ", " : "", rtmr_names[k]);
@@ -160,6 +172,10 @@ static void check_replay(const cv_evidence *e, const uint8_t *const quoted_rtmr[
 			incons[0] ? "; also " : "", incons);
 	} else if (incons[0]) {
 		cv_check_set(c, CV_FAIL, CV_EVENT_LOG_MALFORMED, "The event log is inconsistent: %s.", incons);
+	} else if (r->rtmr3_only) {
+		cv_check_set(c, CV_WARN, CV_EVENT_LOG_STRIPPED,
+			"%s is stripped (RTMR3 and %U ACPI table events): replaying it gives %s RTMR3; RTMR0..2 are not in this log and are left to the OS-image check.",
+			e->log_source, (uint64_t)(e->log.n - (size_t)count_imr3(&e->log)), what);
 	} else if (r->basis == CV_RTMR_BASIS_QUOTE) {
 		cv_check_set(c, CV_PASS, CV_OK,
 			"Replaying the %U events of %s (runtime digests recomputed) gives the quote's RTMR0..3.",

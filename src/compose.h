@@ -52,6 +52,7 @@ typedef struct {
 	cv_rtmr_basis basis;
 	uint8_t quoted[4][CV_MEASUREMENT_LEN];  /* valid unless basis is NONE */
 	int match[4];
+	int rtmr3_only;         /* a stripped log (evidence.h): only RTMR3 compared, match[0..2] unset */
 
 	int has_compose_sha256;
 	uint8_t compose_sha256[32];

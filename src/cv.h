@@ -97,6 +97,10 @@ typedef enum {
 	CV_PROVENANCE_SUBJECT_MISMATCH,
 	CV_PROVENANCE_IDENTITY_MISMATCH,
 	CV_PROVENANCE_SOURCE_MISMATCH,
+	/* dstack attestations, Phala Cloud apps, the KMS behind an app (issue 16, docs/phala.md). */
+	CV_EVENT_LOG_STRIPPED,
+	CV_INSTANCE_NOT_RUNNING,
+	CV_KMS_NOT_BOUND,
 	CV_ERR_COUNT
 } cv_err;
 

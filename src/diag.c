@@ -89,6 +89,9 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_SUBJECT_MISMATCH] = "PROVENANCE_SUBJECT_MISMATCH",
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "PROVENANCE_IDENTITY_MISMATCH",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "PROVENANCE_SOURCE_MISMATCH",
+	[CV_EVENT_LOG_STRIPPED] = "EVENT_LOG_STRIPPED",
+	[CV_INSTANCE_NOT_RUNNING] = "INSTANCE_NOT_RUNNING",
+	[CV_KMS_NOT_BOUND] = "KMS_NOT_BOUND",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -170,6 +173,9 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_SUBJECT_MISMATCH] = "A Sigstore bundle is valid but signs a different artifact or image digest.",
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "A Sigstore bundle's certificate names a different identity or OIDC issuer than expected.",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "Valid provenance names a different source repository or ref than the policy expects.",
+	[CV_EVENT_LOG_STRIPPED] = "The event log is stripped (RTMR3 and the ACPI events, as in RA-TLS): RTMR3 was replayed, RTMR0..2 are left to the OS-image check.",
+	[CV_INSTANCE_NOT_RUNNING] = "An instance of the app is not running (no quote), so it was not verified.",
+	[CV_KMS_NOT_BOUND] = "The app's key-provider id is not the CA public key of the KMS whose evidence was verified, or the KMS failed verification.",
 };
 
 const char *cv_err_name(cv_err e)

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attestation.h"
 #include "evidence.h"
 #include "json.h"
+#include "ratls.h"
 #include "util.h"
 
 static int is_ws(char c)
@@ -17,7 +19,8 @@ static int is_ws(char c)
 
 static const char k_expected[] =
 	"expected a quote (hex or byte array), a GetQuote {quote, event_log}, an Info {app_id, tcb_info}, "
-	"a tcb_info {mrtd, rtmr0..3, event_log}, or a cvm-evidence/v1 bundle";
+	"a tcb_info {mrtd, rtmr0..3, event_log}, a dstack attestation (V0/V1, hex), an RA-TLS certificate, "
+	"or a cvm-evidence/v1 bundle";
 
 void cv_evidence_free(cv_evidence *e)
 {
@@ -372,6 +375,92 @@ static cv_err absorb(const cJSON *o, const char *prefix, int depth, cv_evidence 
 	return CV_OK;
 }
 
+/* ---- dstack's versioned attestation and RA-TLS certificates ---- */
+
+/* First byte of an attestation (attestation.h): V0's version 0, or a
+ * MessagePack map (V1). No DCAP quote starts so: its first byte is the
+ * version 3..5. */
+static int is_attestation_lead(uint8_t b)
+{
+	return b == 0x00 || (b >= 0x80 && b <= 0x8f) || b == 0xde || b == 0xdf;
+}
+
+/* A certificate: DER (a SEQUENCE, 0x30) or PEM text ('-'). */
+static int is_certificate_lead(uint8_t b)
+{
+	return b == 0x30 || b == '-';
+}
+
+/* Map a decoded attestation onto the evidence through its GetQuote shape,
+ * the one path every other shape takes. */
+static cv_err absorb_attestation(const cv_attestation *a, cv_evidence *out, cv_diag *d)
+{
+	cJSON *gq = NULL;
+	cv_err err = cv_attestation_to_getquote(a, &gq, d);
+	if (err != CV_OK)
+		return err;
+	int seen = 0;
+	err = absorb(gq, "attestation.", 1, out, &seen, d);
+	cJSON_Delete(gq); /* absorb copied what it kept */
+	out->log_stripped = a->stripped;
+	return err;
+}
+
+/* Bytes that are an attestation or an RA-TLS certificate. */
+static cv_err take_container(const uint8_t *b, size_t n, cv_evidence *out, cv_diag *d)
+{
+	cv_err err;
+	if (is_attestation_lead(b[0])) {
+		cv_attestation a;
+		if ((err = cv_attestation_decode(b, n, &a, d)) == CV_OK) {
+			cv_format(out->container, sizeof out->container, "dstack attestation V%d", a.format);
+			err = absorb_attestation(&a, out, d);
+		}
+		cv_attestation_free(&a);
+		return err;
+	}
+	cv_ratls r;
+	err = cv_ratls_parse(b, n, &r, d);
+	/* The certificate is read for its extension, not validated as a chain:
+	 * a DER structure error is malformed evidence (exit 2 in the CLI). */
+	if (err == CV_CERT_CHAIN_INVALID)
+		d->code = err = CV_EVIDENCE_MALFORMED;
+	if (err == CV_OK) {
+		cv_format(out->container, sizeof out->container, "RA-TLS certificate");
+		memcpy(out->ratls_report_data, r.expected_report_data, sizeof out->ratls_report_data);
+		out->has_ratls = 1;
+		err = absorb_attestation(&r.att, out, d);
+	}
+	cv_ratls_free(&r);
+	return err;
+}
+
+/* A hex string (the shim hex-encodes binary files): a quote, an attestation
+ * or a certificate, told apart by the first byte. */
+static cv_err take_hex_input(const char *s, const char *path, cv_evidence *out, cv_diag *d)
+{
+	cv_err err = quote_from_hex(s, path, out, d);
+	if (err != CV_OK || !out->quote)
+		return err;
+	if (!is_attestation_lead(out->quote[0]) && !is_certificate_lead(out->quote[0]))
+		return CV_OK;
+	uint8_t *b = out->quote;
+	size_t n = out->quote_len;
+	out->quote = NULL;
+	out->quote_len = 0;
+	out->quote_source[0] = '\0';
+	err = take_container(b, n, out, d);
+	free(b);
+	return err;
+}
+
+/* {"attestation": hex} (the guest agent's Attest response), no "format". */
+static int is_attest_response(const cJSON *o)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attestation");
+	return cJSON_IsString(a) && !cJSON_GetObjectItemCaseSensitive(o, "format");
+}
+
 static cv_err parse_bundle(const cJSON *o, cv_evidence *out, cv_diag *d)
 {
 	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(o, "format");
@@ -437,8 +526,10 @@ static cv_err parse_value(const cJSON *v, int depth, cv_evidence *out, cv_diag *
 			out->owned_root = j; /* collateral/report may point into it */
 			return parse_value(j, depth + 1, out, d);
 		}
-		cv_err err = quote_from_hex(s, "", out, d);
-		if (err == CV_OK && !out->quote)
+		if (s[i] == '-') /* PEM text: an RA-TLS certificate */
+			return take_container((const uint8_t *)s + i, n - i, out, d);
+		cv_err err = take_hex_input(s, "", out, d);
+		if (err == CV_OK && !out->quote && !out->container[0])
 			return cv_fail(d, CV_EVIDENCE_MALFORMED, "The evidence is an empty string; %s.", k_expected);
 		return err;
 	}
@@ -453,6 +544,14 @@ static cv_err parse_value(const cJSON *v, int depth, cv_evidence *out, cv_diag *
 	if (cJSON_IsObject(v)) {
 		if (cJSON_GetObjectItemCaseSensitive(v, "format"))
 			return parse_bundle(v, out, d);
+		if (is_attest_response(v)) {
+			const char *a = cJSON_GetObjectItemCaseSensitive(v, "attestation")->valuestring;
+			cv_err err = take_hex_input(a, "attestation", out, d);
+			if (err == CV_OK && !out->container[0])
+				return cv_fail(d, CV_EVIDENCE_MALFORMED,
+					"The evidence's attestation is not a dstack attestation (V0 or V1 hex).");
+			return err;
+		}
 		/* Say what was given when it is the other input (issue 18.5): collateral has tcb_info too,
 		 * but with its issuer chain and the QE identity, which no evidence shape has. */
 		if (cJSON_GetObjectItemCaseSensitive(v, "tcb_info_issuer_chain") &&

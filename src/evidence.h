@@ -16,6 +16,10 @@
  *   - combinations such as {quote, event_log, app_compose} or {quote, tcb_info};
  *   - RedPill-style reports {intel_quote, event_log, vm_config, info{...}};
  *   - a Phala Cloud attestations-API instance {quote, eventlog | tcb_info};
+ *   - dstack's versioned attestation (attestation.h), V0 or V1, as hex or
+ *     bytes (hex-encoded by the shim), bare or as {"attestation": hex};
+ *   - a dstack RA-TLS certificate (ratls.h), PEM text or DER (hex-encoded
+ *     by the shim), whose attestation extension is read;
  *   - a cvm-evidence/v1 bundle {format, source_url, fetched_at, nonce,
  *     attestation: GetQuote shape, info: Info shape, collateral, report}.
  *
@@ -86,6 +90,13 @@ typedef struct {
 	const cJSON *report;                   /* borrowed, NULL when absent */
 
 	cJSON *owned_root;                     /* the tree parsed from a string input */
+
+	/* dstack's versioned attestation / RA-TLS certificate: the container
+	 * the quote and log came in ("" for the other shapes). */
+	char container[32];                    /* "dstack attestation V0|V1", "RA-TLS certificate" */
+	int log_stripped;                      /* RTMR3 + the ACPI DATA events only (attestation.h) */
+	int has_ratls;                         /* ratls_report_data is set */
+	uint8_t ratls_report_data[64];         /* SHA-512("ratls-cert:" || SPKI DER) of the certificate */
 } cv_evidence;
 
 /*

@@ -231,6 +231,16 @@ cv_check cv_policy_binding(const cv_facts *f)
 	const uint8_t *report_data = report_data_of(f->quote);
 	const cv_opt_bytes *expected = &f->pol->report_data;
 	const cv_claim *claim = &f->ev->report_data;
+	/* An RA-TLS certificate (evidence.h): the quote must name this
+	 * certificate's key, report_data = SHA-512("ratls-cert:" || SPKI DER)
+	 * (docs/checks.md report_data.binding); else the quote belongs to
+	 * another key and the certificate proves nothing. */
+	if (f->ev->has_ratls && memcmp(f->ev->ratls_report_data, report_data, CV_REPORT_DATA_LEN) != 0) {
+		cv_check_set(c, CV_FAIL, CV_REPORT_DATA_MISMATCH,
+			"The quote's report_data %H is not SHA-512(\"ratls-cert:\" || public key) of the RA-TLS certificate (%H): the quote was made for another key.",
+			report_data, (size_t)CV_REPORT_DATA_LEN, f->ev->ratls_report_data, (size_t)CV_REPORT_DATA_LEN);
+		return out;
+	}
 	if (expected->set) {
 		uint8_t want[CV_REPORT_DATA_LEN] = { 0 };
 		memcpy(want, expected->v, expected->len);
@@ -251,7 +261,10 @@ cv_check cv_policy_binding(const cv_facts *f)
 			return out;
 		}
 	}
-	if (expected->set)
+	if (f->ev->has_ratls)
+		cv_check_set(c, CV_PASS, CV_OK,
+			"report_data is SHA-512(\"ratls-cert:\" || public key) of the RA-TLS certificate: the quote names the certificate's key.");
+	else if (expected->set)
 		cv_check_set(c, CV_PASS, CV_OK, "report_data equals the expected value.");
 	else if (claim->present && claim->len > 0)
 		cv_check_set(c, CV_PASS, CV_OK, "report_data equals the value the server claims (no exact value was expected).");

@@ -223,6 +223,8 @@ static void write_event_log(cv_jw *w, const cv_dstack_result *r, const cv_eviden
 		: r->basis == CV_RTMR_BASIS_CLAIMS ? "tcb_info" : NULL);
 	if (!r->replayed)
 		jw_kstr(w, "error", e->log_diag.code != CV_OK ? e->log_diag.msg : r->eventlog_replay.msg);
+	if (r->rtmr3_only)
+		jw_kbool(w, "stripped", 1); /* RTMR3 + ACPI events: match is null for RTMR0..2 */
 	jw_key(w, "rtmr");
 	jw_arr_begin(w);
 	for (int i = 0; r->replayed && i < 4; i++) {
@@ -235,7 +237,7 @@ static void write_event_log(cv_jw *w, const cv_dstack_result *r, const cv_eviden
 			jw_null(w);
 		jw_khex(w, "replayed", r->rp.rtmr[i], CV_MEASUREMENT_LEN);
 		jw_key(w, "match");
-		if (r->basis != CV_RTMR_BASIS_NONE)
+		if (r->basis != CV_RTMR_BASIS_NONE && !(r->rtmr3_only && i < 3)) /* stripped log: not compared */
 			jw_bool(w, r->match[i]);
 		else
 			jw_null(w);
@@ -465,6 +467,8 @@ static void write_evidence(cv_jw *w, const cv_facts *f)
 	jw_kstr(w, "quote_source", ev->quote ? ev->quote_source : NULL);
 	jw_kstr(w, "event_log_source", ev->has_log ? ev->log_source : NULL);
 	jw_kstr(w, "app_compose_source", ev->has_app_compose ? ev->app_compose_source : NULL);
+	if (ev->container[0]) /* dstack attestation / RA-TLS certificate (evidence.h) */
+		jw_kstr(w, "container", ev->container);
 	jw_obj_end(w);
 }
 

@@ -23,6 +23,7 @@
 #include "util.h"
 #include "verify.h"
 #include "sigstore_verify.h"
+#include "phala_app.h"
 
 /* Everything one verification holds; freed by verification_free after the
  * report is written. The DCAP result's quote fields and the dstack result's
@@ -139,6 +140,10 @@ static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *
 {
 	cv_diag d;
 	cv_diag_clear(&d);
+	/* issue 16: an app of several CVMs (a Phala Cloud response, or KMS
+	 * evidence beside the app's): one verify request per CVM (phala_app.h). */
+	if (cv_app_request(root))
+		return cv_app_run_json(root, cache, cv_run_json_cached, out, out_len);
 	verification *v = calloc(1, sizeof *v);
 	if (!v)
 		return error_response(CV_OUT_OF_MEMORY, "The verifier ran out of memory.", out, out_len);

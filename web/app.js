@@ -7,6 +7,7 @@ import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, 
 import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js';
 import { chainFrom, governanceSummary, initGovernanceSettings } from './governance-settings.js';
 import { provenanceOptions, initProvenanceSettings } from './provenance.js';
+import { APP_SCHEMA, renderAppReport, decidingInstance } from './app-report.js'; // issue 16: apps of several CVMs
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -234,6 +235,9 @@ function stoppedAt(run, fallback) {
 }
 
 async function verifyUrl(raw) {
+  // issue 16: a Phala Cloud app id or app URL: its recorded attestations, every instance (web/app-report.js).
+  const phalaId = await phalaAppIdOf(raw);
+  if (phalaId) return verifyPhalaAppRun(phalaId);
   const url = normalizeTargetUrl(raw);
   const errEl = $('#url-error');
   if (!url) {
@@ -329,7 +333,63 @@ function markVerifying() {
   setVerdict('running', 'Checking signatures, collateral, the event log and the app');
 }
 
+// ---------- issue 16: Phala Cloud apps (the core splits and decides; web/app-report.js renders) ----------
+
+async function phalaAppIdOf(raw) {
+  const A = await api().catch(() => null);
+  if (!A || !A.parsePhalaAppTarget) return null;
+  const s = String(raw || '').trim();
+  try { return A.parsePhalaAppTarget(s) ?? A.asAppId(s); } catch { return null; }
+}
+
+async function verifyPhalaAppRun(appId) {
+  $('#url-error').hidden = true;
+  $('#url-input').removeAttribute('aria-invalid');
+  const run = beginRun('phala', `Phala Cloud app ${appId}`);
+  const step = 'fetch-attestation';
+  try {
+    const A = await api();
+    setStep(step, 'running', 'recorded attestations from Phala Cloud');
+    const report = await A.verifyPhalaApp(appId, verifyOptions(run));
+    if (!isCurrent(run)) return;
+    setStep(step, 'done', 'recorded by Phala Cloud');
+    finishRun(run, report);
+  } catch (e) {
+    if (!isCurrent(run)) return;
+    failRun(run, e, step);
+  }
+}
+
+function finishAppRun(run, app) {
+  run.report = app;
+  run.controller = new AbortController();
+  setBusy(false);
+  const worst = decidingInstance(app);
+  const deciding = worst?.report ?? null;
+  const checks = new Map((deciding?.checks || []).map((c) => [c.id, c]));
+  for (const s of STEPS) {
+    if (!s.check) { setStep(s.id, 'done', s.id === 'fetch-attestation' ? 'recorded attestations' : 'per instance'); continue; }
+    const c = checks.get(s.check);
+    const st = c?.status || 'skip';
+    setStep(s.id, st, c?.code && c.code !== 'OK' ? c.code : STATUS_TEXT[st]);
+  }
+  const verdict = ['pass', 'warn', 'fail'].includes(app.verdict) ? app.verdict : 'fail';
+  setVerdict(verdict, app.summary || '');
+  renderCheckRows($('#checks-body'), deciding);
+  setFacts({
+    Target: h('span', null, targetFact(run.kind, run.target), worst ? h('span', { class: 'verdict-detail' }, `Steps and checks below: ${worst.label}, the worst instance; every instance is under Details.`) : null),
+    'Verified at': deciding ? fmtTime(deciding.verified_at) : undefined,
+    TCB: deciding?.tcb?.status,
+    'App ID': app.app_id ? h('code', { class: 'hex' }, app.app_id) : undefined,
+    Nonce: app.source === 'phala' ? 'none (recorded quotes)' : undefined,
+  });
+  setActions(false);
+  const n = renderAppReport($('#details-body'), app);
+  $('#details').hidden = n === 0;
+}
+
 function finishRun(run, report) {
+  if (report && report.schema === APP_SCHEMA) return finishAppRun(run, report); // issue 16
   run.report = report;
   run.controller = new AbortController(); // nothing left to cancel
   setBusy(false);
@@ -420,6 +480,8 @@ function targetFact(kind, target) {
 
 /** A plain sentence for the errors people meet most; the API's own message is shown under it. */
 function friendlyError(code, step, run, e) {
+  // issue 16: Phala Cloud's API may not allow reads from other websites (not known: it was not reachable in tests).
+  if (run.kind === 'phala' && (code === 'CORS_BLOCKED' || code === 'FETCH_FAILED')) return 'Phala Cloud\u2019s attestations for this app could not be read from this page. Use the command line (cvm-verify phala:<app-id>), or download the response and paste it under \u201cPaste or upload evidence\u201d.';
   if (run.kind === 'url' && step === 'fetch-attestation') {
     if (code === 'CORS_BLOCKED') return 'The app answered, but does not let other websites read its attestation (CORS). You can still verify it: see below.';
     if (code === 'FETCH_FAILED' && e?.probe === 'unreachable') return 'The app could not be reached: the address may be wrong, the host may be down, or the browser refuses its port.';

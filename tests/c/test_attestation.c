@@ -445,6 +445,118 @@ static void test_end_to_end(void)
 	free(coll);
 }
 
+/* One verify request with the near/mpc collateral at 1788000000 over an
+ * evidence value (JSON text); the parsed report, or NULL. */
+static cJSON *verify_evidence(cJSON *evidence, const char *coll)
+{
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "verify");
+	cJSON_AddItemToObject(req, "evidence", evidence);
+	cJSON_AddItemToObject(req, "collateral", cJSON_Parse(coll));
+	cJSON_AddNumberToObject(req, "now", 1788000000);
+	char *s = cJSON_PrintUnformatted(req), *out = NULL;
+	size_t out_len = 0;
+	cv_run_json(s, strlen(s), &out, &out_len);
+	cJSON *rep = out ? cJSON_Parse(out) : NULL;
+	free(out);
+	free(s);
+	cJSON_Delete(req);
+	return rep;
+}
+
+static char *hex_of(const uint8_t *b, size_t n)
+{
+	char *h = malloc(2 * n + 1);
+	for (size_t i = 0; h && i < n; i++)
+		snprintf(h + 2 * i, 3, "%02x", b[i]);
+	if (h)
+		h[2 * n] = '\0';
+	return h;
+}
+
+static const char *ev_container(const cJSON *rep)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rep, "evidence"),
+		"container"));
+}
+
+/* The evidence recognition: the blobs themselves (hex, as the shim sends a
+ * binary file; {"attestation": hex}; PEM text; DER hex) through op verify,
+ * with no GetQuote conversion by the caller. */
+static void test_recognition(void)
+{
+	size_t cn;
+	char *coll = (char *)load("near-mpc_collateral.json", &cn);
+	CHECK(coll != NULL);
+	static const char *const files[] = { "dstack-guest-agent_attestation_v0.bin", "attestation_v1_reconstructed.bin",
+		"attestation_v1_stripped_reconstructed.bin" };
+	for (size_t f = 0; coll && f < 3; f++) {
+		size_t n;
+		uint8_t *b = load(files[f], &n);
+		char *hex = hex_of(b, n);
+		for (int wrapped = 0; wrapped < 2; wrapped++) {
+			cJSON *ev;
+			if (wrapped) {
+				ev = cJSON_CreateObject();
+				cJSON_AddStringToObject(ev, "attestation", hex);
+			} else {
+				ev = cJSON_CreateString(hex);
+			}
+			cJSON *rep = verify_evidence(ev, coll);
+			CHECK(rep != NULL);
+			CHECK_STR(check_status(rep, "hardware.signature"), "pass");
+			CHECK_STR(check_status(rep, "tcb.status"), "pass");
+			CHECK_STR(ev_container(rep), f == 0 ? "dstack attestation V0" : "dstack attestation V1");
+			/* Full logs replay RTMR0..3; the stripped one RTMR3 only, and says so (warn). */
+			CHECK_STR(check_status(rep, "eventlog.replay"), f == 2 ? "warn" : "pass");
+			if (f == 2)
+				CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rep, "checks"), 5), "code")),
+					"EVENT_LOG_STRIPPED");
+			CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), f == 2 ? "warn" : "pass");
+			cJSON_Delete(rep);
+		}
+		free(hex);
+		free(b);
+	}
+	/* The forged RA-TLS certificate: the quote verifies, the binding fails. */
+	size_t np, nd;
+	uint8_t *pem = load("ratls_forged_cert.pem", &np);
+	uint8_t *der = load("ratls_forged_cert.der", &nd);
+	char *pem_text = malloc(np + 1), *der_hex = hex_of(der, nd), *pem_hex = hex_of(pem, np);
+	memcpy(pem_text, pem, np);
+	pem_text[np] = '\0';
+	const char *inputs[3] = { pem_text, der_hex, pem_hex };
+	for (int i = 0; coll && i < 3; i++) {
+		cJSON *rep = verify_evidence(cJSON_CreateString(inputs[i]), coll);
+		CHECK(rep != NULL);
+		CHECK_STR(ev_container(rep), "RA-TLS certificate");
+		CHECK_STR(check_status(rep, "hardware.signature"), "pass");
+		CHECK_STR(check_status(rep, "eventlog.replay"), "warn");
+		CHECK_STR(check_status(rep, "report_data.binding"), "fail");
+		CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), "fail");
+		cJSON_Delete(rep);
+	}
+	free(pem_text);
+	free(der_hex);
+	free(pem_hex);
+	free(pem);
+	free(der);
+	/* Malformed blobs: a code, never a report. */
+	static const char *const bad[] = { "\"00\"", "\"0001\"", "\"8100\"", "{\"attestation\":\"0400\"}",
+		"\"-----BEGIN CERTIFICATE-----\\nAAAA\\n-----END CERTIFICATE-----\\n\"", "\"3003020100\"" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char req[256], *out = NULL;
+		size_t out_len = 0;
+		snprintf(req, sizeof req, "{\"op\":\"verify\",\"now\":1788000000,\"evidence\":%s}", bad[i]);
+		cv_err e = cv_run_json(req, strlen(req), &out, &out_len);
+		CHECK(e == CV_EVIDENCE_MALFORMED || e == CV_CERT_CHAIN_INVALID || e == CV_QUOTE_UNSUPPORTED_TEE);
+		CHECK(out && strstr(out, "\"error\""));
+		free(out);
+	}
+	free(coll);
+}
+
 int main(void)
 {
 	test_primitives();
@@ -453,5 +565,6 @@ int main(void)
 	test_v1_handmade();
 	test_ratls();
 	test_end_to_end();
+	test_recognition();
 	return check_report("test_attestation");
 }

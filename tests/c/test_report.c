@@ -107,7 +107,7 @@ static void expect_error(const char *req, const char *code, const char *needle)
 
 static void test_unknown_keys(void)
 {
-	const char *base = "{\"op\":\"verify\",\"now\":1788000000,\"evidence\":\"00\"";
+	const char *base = "{\"op\":\"verify\",\"now\":1788000000,\"evidence\":\"04\"";
 	char req[512];
 	/* The control: the same request without the bad key is a report. */
 	cv_format(req, sizeof req, "%s,\"policy\":{\"expect\":{\"compose_hash\":\"%s\"}}}", base,
@@ -165,7 +165,7 @@ static void test_every_check_decided(void)
 		cv_hex_encode(quote, qlen, hex);
 	const char *small[] = {
 		"{\"op\":\"verify\",\"now\":1752919234,\"evidence\":{\"app_compose\":\"{}\"}}",
-		"{\"op\":\"verify\",\"now\":1752919234,\"evidence\":\"00\"}",
+		"{\"op\":\"verify\",\"now\":1752919234,\"evidence\":\"04\"}",
 	};
 	for (size_t i = 0; i < 3; i++) {
 		char *req = NULL;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { run } from '../../js/wasm.js';
 
 const HASH = '00'.repeat(32);
-const base = { op: 'verify', now: 1788000000, evidence: '00' };
+const base = { op: 'verify', now: 1788000000, evidence: '04' };
 
 test('WASM: a misspelt policy.expect key is REQUEST_MALFORMED naming it', async () => {
   const good = await run({ ...base, policy: { expect: { compose_hash: HASH } } });
@@ -20,7 +20,7 @@ test('WASM: unknown keys at the top, in policy, in verifier and in inspect are r
     [{ ...base, polcy: {} }, 'polcy'],
     [{ ...base, policy: { allowDebug: true } }, 'policy.allowDebug'],
     [{ ...base, verifier: { version: '1', sha: '' } }, 'verifier.sha'],
-    [{ op: 'inspect', evidence: '00', nonce: HASH }, 'nonce'],
+    [{ op: 'inspect', evidence: '04', nonce: HASH }, 'nonce'],
   ])) {
     const res = await run(req);
     assert.equal(res.error?.code, 'REQUEST_MALFORMED', JSON.stringify(req));
@@ -56,9 +56,9 @@ test('a bundle\'s own nonce leaves freshness.nonce skipped (NONCE_SELF_ASSERTED)
 });
 
 test('a nonce shorter than 16 bytes is REQUEST_MALFORMED', async () => {
-  const short = await run({ op: 'verify', now: NOW, evidence: '00', nonce: 'ab'.repeat(15) });
+  const short = await run({ op: 'verify', now: NOW, evidence: '04', nonce: 'ab'.repeat(15) });
   assert.equal(short.error?.code, 'REQUEST_MALFORMED');
-  const ok = await run({ op: 'verify', now: NOW, evidence: '00', nonce: 'ab'.repeat(16) });
+  const ok = await run({ op: 'verify', now: NOW, evidence: '04', nonce: 'ab'.repeat(16) });
   assert.equal(ok.schema, 'cvm-verify/report/v1');
 });
 
