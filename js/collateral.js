@@ -347,10 +347,11 @@ export async function fetchCollateralFor(target, options = {}) {
  * What the core reads from a quote's PCK certificate: TEE type, FMSPC, PCK CA. Rejects with the core's
  * error code when the input is not a quote it can read.
  * @param {unknown} evidence any evidence shape
+ * @param {{core?: 'full' | 'badge'}} [options] which core reads it (js/wasm.js): the caller's, so one page loads one
  * @returns {Promise<{tee: string, version: number, fmspc?: string, pck_ca?: string, has_quote: boolean}>}
  */
-export async function inspectEvidence(evidence) {
-  const res = await run({ op: 'inspect', evidence: toEvidenceValue(evidence) });
+export async function inspectEvidence(evidence, options) {
+  const res = await run({ op: 'inspect', evidence: toEvidenceValue(evidence) }, { core: options && options.core });
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the core could not read the evidence');
   return res;
 }

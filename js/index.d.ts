@@ -202,6 +202,9 @@ export interface VerifyOptions {
   rootCrlFallback?: boolean;
   /** Collateral cache (default a module-wide one); false disables caching. */
   cache?: CollateralCache | false;
+  /** Which build of the core runs it: 'full' (default), or 'badge': the smaller core without Sigstore, whose
+   *  app.provenance check answers PROVENANCE_NOT_BUILT (never a pass). docs/performance.md §5. */
+  core?: 'full' | 'badge';
 }
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */

@@ -27,6 +27,8 @@ export const TCB_STATUSES = Object.freeze([
 ]);
 
 const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
+// 'full' (default) or 'badge': which build of the core runs the request (js/wasm.js; docs/performance.md §5).
+OPTION_KEYS.add('core');
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
@@ -157,7 +159,7 @@ async function verifyValue(ev, options) {
     /** @type {any} */
     let ins = null;
     try {
-      ins = await inspectEvidence(ev);
+      ins = await inspectEvidence(ev, { core: options.core });
     } catch (e) {
       const code = /** @type {any} */ (e).code;
       if (code === 'INTERNAL' || code === 'OUT_OF_MEMORY') throw e;
@@ -181,20 +183,22 @@ async function verifyValue(ev, options) {
     evForCore = rest;
   }
   /** @type {Record<string, any>} */
-  const req = { op: 'verify', evidence: evForCore, now, verifier: { version: VERSION, wasm_sha256: await coreSha256() } };
+  const req = { op: 'verify', evidence: evForCore, now, verifier: { version: VERSION, wasm_sha256: await coreSha256(options.core) } };
   if (collateral) req.collateral = collateral;
   if (source) req.collateral_source = source;
   if (nonce) req.nonce = nonce;
   if (reportData) req.report_data = reportData;
   if (policy) req.policy = policy;
 
-  let res = await run(req);
+  // options.core: 'badge' runs the smaller core without Sigstore (docs/performance.md §5).
+  const core = { core: options.core };
+  let res = await run(req, core);
   // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.
   for (let round = 0; round < MAX_NEED_ROUNDS && res && res.needs; round++) {
     const extra = await answerNeeds(res.needs, { options, request: req });
     if (!extra) break;
     Object.assign(req, extra);
-    res = await run(req);
+    res = await run(req, core);
   }
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the verifier core could not judge the evidence');
   if (!res || res.schema !== 'cvm-verify/report/v1') throw codedError('INTERNAL', 'the verifier core returned neither a report nor an error');

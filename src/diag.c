@@ -89,6 +89,7 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_SUBJECT_MISMATCH] = "PROVENANCE_SUBJECT_MISMATCH",
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "PROVENANCE_IDENTITY_MISMATCH",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "PROVENANCE_SOURCE_MISMATCH",
+	[CV_PROVENANCE_NOT_BUILT] = "PROVENANCE_NOT_BUILT",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -170,6 +171,7 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_SUBJECT_MISMATCH] = "A Sigstore bundle is valid but signs a different artifact or image digest.",
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "A Sigstore bundle's certificate names a different identity or OIDC issuer than expected.",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "Valid provenance names a different source repository or ref than the policy expects.",
+	[CV_PROVENANCE_NOT_BUILT] = "This verifier core was built without Sigstore (the badge core): it does not check provenance.",
 };
 
 const char *cv_err_name(cv_err e)

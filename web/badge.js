@@ -370,7 +370,7 @@ function api() {
   return apiPromise;
 }
 
-const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs'];
+const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'provenance'];
 
 class CvmVerifyBadge extends HTMLElement {
   static get observedAttributes() { return ['state', 'theme', 'interval', ...CONFIG_ATTRS]; }
@@ -497,7 +497,9 @@ class CvmVerifyBadge extends HTMLElement {
       const ech = this.getAttribute('expect-compose-hash');
       const policy = { tcb: this.getAttribute('policy') || 'default' };
       if (ech) policy.expect = { composeHash: ech };
-      const opts = { policy, signal: ctl.signal };
+      // The smaller badge core (no Sigstore; app.provenance is never a pass there) unless the site owner asks
+      // for provenance with the `provenance` attribute: then the full core (docs/performance.md §5).
+      const opts = { policy, signal: ctl.signal, core: this.hasAttribute('provenance') ? 'full' : 'badge' };
       const pccs = this.getAttribute('pccs');
       if (pccs) opts.pccsUrl = pccs;
       const report = await A.verifyCvm(url, opts);
