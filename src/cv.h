@@ -98,6 +98,7 @@ typedef enum {
 	CV_PROVENANCE_IDENTITY_MISMATCH,
 	CV_PROVENANCE_SOURCE_MISMATCH,
 	CV_PROVENANCE_NOT_BUILT, /* the badge core: Sigstore compiled out (src/badge/sigstore_stub.c) */
+	CV_OP_NOT_BUILT, /* the badge core: a standalone op left out (src/badge/ops_stub.c) */
 	CV_ERR_COUNT
 } cv_err;
 

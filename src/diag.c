@@ -90,6 +90,7 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "PROVENANCE_IDENTITY_MISMATCH",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "PROVENANCE_SOURCE_MISMATCH",
 	[CV_PROVENANCE_NOT_BUILT] = "PROVENANCE_NOT_BUILT",
+	[CV_OP_NOT_BUILT] = "OP_NOT_BUILT",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -172,6 +173,7 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_PROVENANCE_IDENTITY_MISMATCH] = "A Sigstore bundle's certificate names a different identity or OIDC issuer than expected.",
 	[CV_PROVENANCE_SOURCE_MISMATCH] = "Valid provenance names a different source repository or ref than the policy expects.",
 	[CV_PROVENANCE_NOT_BUILT] = "This verifier core was built without Sigstore (the badge core): it does not check provenance.",
+	[CV_OP_NOT_BUILT] = "This verifier core (the badge core) does not include this standalone op; the full core does.",
 };
 
 const char *cv_err_name(cv_err e)
