@@ -162,8 +162,16 @@ $(WASM_NAMES): $(WASM_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system $(DEPS_
 	@echo "EMCC $@"
 	@$(EMCC) $(WASM_FLAGS) --profiling-funcs $(WASM_SRCS) $(WASM_FAST_OBJS) -o $@
 	@$(WASM_POST) --debuginfo $@ -o $@
-wasm-size: $(WASM_NAMES)
+# ...and the badge core's (§5 of docs/performance.md), built the same way.
+WASM_BADGE_NAMES := build/cvm-verify-badge-names.wasm
+$(WASM_BADGE_NAMES): $(WASM_BADGE_SRCS) $(WASM_FAST_OBJS) $(CORE_HDRS) | deps-system $(DEPS_STAMP)
+	@mkdir -p build
+	@echo "EMCC $@"
+	@$(EMCC) $(WASM_FLAGS) $(WASM_BADGE_LDFLAGS) --profiling-funcs $(WASM_BADGE_SRCS) $(WASM_FAST_OBJS) -o $@
+	@$(WASM_POST) --debuginfo $@ -o $@
+wasm-size: $(WASM_NAMES) $(WASM_BADGE_NAMES)
 	node bench/wasm-size.mjs $(WASM_NAMES)
+	node bench/wasm-size.mjs $(WASM_BADGE_NAMES)
 
 # ---- dist: the minified single-file badge and API bundles, the WASM's SHA-256 inside, the WASM under a
 # content-hashed name (scripts/build-dist.mjs; docs/performance.md). Git-ignored; `exports` points at it.
