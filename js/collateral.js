@@ -347,11 +347,12 @@ export async function fetchCollateralFor(target, options = {}) {
  * What the core reads from the evidence (docs/core-api.md, op inspect): the quote's TEE type, FMSPC and PCK CA,
  * the quote itself, what is present and what to fetch. Rejects with the core's error code when it cannot read it.
  * @param {unknown} evidence any evidence shape
+ * @param {{core?: 'full' | 'badge'}} [options] which core reads it (js/wasm.js): the caller's, so that one page loads one core
  * @returns {Promise<{tee: string, version: number, fmspc?: string, pck_ca?: string, has_quote: boolean, quote_hex?: string,
  *   present?: Record<string, boolean>, fetch?: {kind: string, [k: string]: unknown}[]}>}
  */
-export async function inspectEvidence(evidence) {
-  const res = await run({ op: 'inspect', evidence: toEvidenceValue(evidence) });
+export async function inspectEvidence(evidence, options) {
+  const res = await run({ op: 'inspect', evidence: toEvidenceValue(evidence) }, { core: options && options.core });
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the core could not read the evidence');
   return res;
 }

@@ -308,6 +308,9 @@ export interface VerifyOptions {
   nonceFromEvidence?: boolean;
   /** issue 16: the KMS's evidence (any evidence shape); the result is then an AppReport (app → KMS chain). */
   kmsEvidence?: EvidenceInput;
+  /** Which build of the core runs it: 'full' (default), or 'badge': the smaller core without Sigstore, whose
+   *  app.provenance check answers PROVENANCE_NOT_BUILT (never a pass). docs/performance.md §5. */
+  core?: 'full' | 'badge';
 }
 
 export type StepName = 'evidence' | 'collateral' | 'verify';

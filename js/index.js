@@ -27,6 +27,8 @@ export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);
 const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain', 'provenance', 'onStep', 'nonceFromEvidence']);
 const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'governance']);
 OPTION_KEYS.add('kmsEvidence'); // issue 16: the KMS's evidence (js/app.js)
+// 'full' (default) or 'badge': which build of the core runs the request (js/wasm.js; docs/performance.md §5).
+OPTION_KEYS.add('core');
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
   mrtd: ['mrtd', 48], appId: ['app_id', 20], composeHash: ['compose_hash', 32], osImageHash: ['os_image_hash', 32],
@@ -166,7 +168,7 @@ async function verifyValue(ev, options) {
     /** @type {any} */
     let ins = null;
     try {
-      ins = await inspectEvidence(ev);
+      ins = await inspectEvidence(ev, { core: options.core });
     } catch (e) {
       const code = /** @type {any} */ (e).code;
       if (code === 'INTERNAL' || code === 'OUT_OF_MEMORY') throw e;
@@ -200,7 +202,7 @@ async function verifyValue(ev, options) {
     evForCore = rest;
   }
   /** @type {Record<string, any>} */
-  const req = { op: 'verify', evidence: evForCore, now, verifier: { version: VERSION, wasm_sha256: await coreSha256() } };
+  const req = { op: 'verify', evidence: evForCore, now, verifier: { version: VERSION, wasm_sha256: await coreSha256(options.core) } };
   if (collateral) req.collateral = collateral;
   if (source) req.collateral_source = source;
   if (nonce) req.nonce = nonce;
@@ -246,13 +248,15 @@ function stepReporter(options) {
  * @returns {Promise<import('./index.js').Report>}
  */
 async function runWithNeeds(req, options) {
-  let res = await run(req);
+  // options.core: 'badge' runs the smaller core without Sigstore (docs/performance.md §5).
+  const core = { core: options.core };
+  let res = await run(req, core);
   // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.
   for (let round = 0; round < MAX_NEED_ROUNDS && res && res.needs; round++) {
     const extra = await answerNeeds(res.needs, { options, request: req });
     if (!extra) break;
     Object.assign(req, extra);
-    res = await run(req);
+    res = await run(req, core);
   }
   if (res && res.error) throw codedError(res.error.code || 'INTERNAL', res.error.message || 'the verifier core could not judge the evidence');
   if (res && res.schema === 'cvm-verify/app-report/v1') return res; // issue 16: an app of several CVMs (js/app.js)
@@ -285,7 +289,7 @@ export async function verifyQuote(quote, options = {}) {
   let q = ev;
   if (!(typeof ev === 'string' || Array.isArray(ev))) {
     // Evidence holding a quote: the core finds it (inspect's quote_hex); the shim does not look for it.
-    const ins = await inspectEvidence(ev);
+    const ins = await inspectEvidence(ev, { core: options.core });
     if (!ins || !ins.has_quote || typeof ins.quote_hex !== 'string') throw codedError('EVIDENCE_MALFORMED', 'no quote found in the input');
     q = ins.quote_hex;
   }

@@ -9,32 +9,50 @@ import { codedError, sha256Hex } from './util.js';
 
 /** @typedef {{memory: WebAssembly.Memory, cv_alloc: (n: number) => number, cv_free: (p: number) => void, cv_run: (p: number, n: number) => number, cv_run_cached: (c: number, p: number, n: number) => number, cv_cache_new: () => number, cv_cache_free: (c: number) => void, _initialize?: () => void}} CoreExports */
 
-const WASM_URL = new URL('./cvm-verify.wasm', import.meta.url);
+// Two builds of the same core (docs/performance.md §5): 'full', and 'badge' (Sigstore compiled out: its
+// app.provenance answers PROVENANCE_NOT_BUILT, never a pass). Callers pick one with the option `core`.
+/** @typedef {'full' | 'badge'} CoreKind */
+const WASM_URLS = {
+  full: new URL('./cvm-verify.wasm', import.meta.url),
+  badge: new URL('./cvm-verify-badge.wasm', import.meta.url),
+};
 
-/** @type {Promise<{exports: CoreExports, sha256: string, cache: number}> | null} */
-let instancePromise = null;
+/** @type {Record<CoreKind, Promise<{exports: CoreExports, sha256: string, cache: number}> | null>} */
+const instancePromises = { full: null, badge: null };
+
+/** @param {unknown} kind @returns {CoreKind} */
+function coreKind(kind) {
+  if (kind === undefined || kind === 'full') return 'full';
+  if (kind === 'badge') return 'badge';
+  throw codedError('REQUEST_MALFORMED', `unknown verifier core ${JSON.stringify(kind)}: use 'full' or 'badge'`);
+}
 
 /** Imports per docs/core-api.md: at most a memory-growth notification, which needs nothing from us. */
 const IMPORTS = { env: { emscripten_notify_memory_growth() {} }, wasi_snapshot_preview1: {} };
 
 const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node) && typeof window === 'undefined';
 
-/** @returns {Promise<string>} the expected SHA-256, written by `make wasm` */
-async function expectedSha256() {
+/**
+ * @param {CoreKind} kind
+ * @returns {Promise<string>} the expected SHA-256, written by `make wasm`
+ */
+async function expectedSha256(kind) {
+  const file = kind === 'badge' ? 'js/wasm-badge-sha256.js' : 'js/wasm-sha256.js';
   try {
-    const mod = await import('./wasm-sha256.js');
-    if (typeof mod.WASM_SHA256 !== 'string' || !/^[0-9a-f]{64}$/.test(mod.WASM_SHA256)) throw new Error('bad WASM_SHA256 value');
-    return mod.WASM_SHA256;
+    const v = kind === 'badge' ? (await import('./wasm-badge-sha256.js')).WASM_BADGE_SHA256 : (await import('./wasm-sha256.js')).WASM_SHA256;
+    if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new Error('bad SHA-256 value');
+    return v;
   } catch (e) {
-    throw codedError('INTERNAL', 'the verifier core is not built (js/wasm-sha256.js is missing or invalid): run `make wasm`', e);
+    throw codedError('INTERNAL', `the verifier core is not built (${file} is missing or invalid): run \`make wasm\``, e);
   }
 }
 
 /**
  * The core's bytes and, in browsers, an unread clone of the Response (for streaming compilation).
+ * @param {URL} WASM_URL
  * @returns {Promise<{bytes: Uint8Array, response?: Response}>}
  */
-async function loadBytes() {
+async function loadBytes(WASM_URL) {
   if (isNode && WASM_URL.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
     try {
@@ -59,10 +77,11 @@ async function loadBytes() {
  * module is then compiled with instantiateStreaming from a clone of that same response (a tee of the same
  * stream, so the same bytes; browsers can cache the compiled code), falling back to instantiate(bytes) when
  * the server sent another MIME type than application/wasm.
+ * @param {CoreKind} kind
  * @returns {Promise<{exports: CoreExports, sha256: string, cache: number}>}
  */
-async function instantiate() {
-  const [expected, { bytes, response }] = await Promise.all([expectedSha256(), loadBytes()]);
+async function instantiate(kind) {
+  const [expected, { bytes, response }] = await Promise.all([expectedSha256(kind), loadBytes(WASM_URLS[kind])]);
   const actual = await sha256Hex(bytes);
   if (actual !== expected) {
     throw codedError('INTERNAL', `the verifier core's SHA-256 is ${actual}, expected ${expected}: the file was modified or is from another build; refusing to run it`);
@@ -87,23 +106,30 @@ async function instantiate() {
 }
 
 /**
- * The one core instance (memoised; a failed load is retried on the next call).
+ * The one instance of each core (memoised; a failed load is retried on the next call).
+ * @param {CoreKind} [core] 'full' (default) or 'badge'
  * @returns {Promise<{exports: CoreExports, sha256: string, cache: number}>}
  */
-export function loadCore() {
-  if (!instancePromise) {
-    instancePromise = instantiate().catch((e) => {
+export function loadCore(core) {
+  const kind = coreKind(core);
+  let p = instancePromises[kind];
+  if (!p) {
+    p = instantiate(kind).catch((e) => {
       if (e && typeof e === 'object' && 'code' in e) throw e;
       throw codedError('INTERNAL', `cannot instantiate the verifier core: ${e instanceof Error ? e.message : e}`, e);
     });
-    instancePromise.catch(() => { instancePromise = null; });
+    instancePromises[kind] = p;
+    p.catch(() => { instancePromises[kind] = null; });
   }
-  return instancePromise;
+  return p;
 }
 
-/** @returns {Promise<string>} the SHA-256 of the loaded core (hex) */
-export async function coreSha256() {
-  return (await loadCore()).sha256;
+/**
+ * @param {CoreKind} [core] 'full' (default) or 'badge'
+ * @returns {Promise<string>} the SHA-256 of the loaded core (hex)
+ */
+export async function coreSha256(core) {
+  return (await loadCore(core)).sha256;
 }
 
 const encoder = new TextEncoder();
@@ -114,11 +140,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * {error: {code, message}} (returned, not thrown: callers decide). With `{cache: false}` the instance's
  * cache is neither used nor filled (the answer is the same; it only takes longer).
  * @param {object} request
- * @param {{cache?: boolean}} [options]
+ * With `{core: 'badge'}` the badge core runs it (docs/performance.md §5).
+ * @param {{cache?: boolean, core?: CoreKind}} [options]
  * @returns {Promise<any>}
  */
 export async function run(request, options) {
-  const { exports: ex, cache } = await loadCore();
+  const { exports: ex, cache } = await loadCore(options && options.core);
   return runOn(ex, request, options && options.cache === false ? 0 : cache);
 }
 

@@ -4,6 +4,7 @@
 //   dist/badge.js                 the badge (web/badge.js) with the whole API inlined: one request instead of ten
 //   dist/index.js                 the API (js/index.js), what the npm package's `exports` points at
 //   dist/cvm-verify.<sha16>.wasm  the core, named by its SHA-256 so a host may cache it for ever (immutable)
+//   dist/cvm-verify-badge.<sha16>.wasm  the badge core (Sigstore compiled out; docs/performance.md §5), the same way
 //
 // The WASM's SHA-256 is embedded in both bundles (js/wasm-sha256.js is inlined), so a verdict needs no
 // separate request for it; the loader still checks the bytes it gets against it before running them.
@@ -19,15 +20,23 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
-const wasm = readFileSync(join(ROOT, 'js/cvm-verify.wasm'));
-const sha = createHash('sha256').update(wasm).digest('hex');
-const recorded = /WASM_SHA256 = "([0-9a-f]{64})"/.exec(readFileSync(join(ROOT, 'js/wasm-sha256.js'), 'utf8'))?.[1];
-if (recorded !== sha) throw new Error(`js/wasm-sha256.js (${recorded}) does not match js/cvm-verify.wasm (${sha}): run make wasm`);
-const wasmName = `cvm-verify.${sha.slice(0, 16)}.wasm`;
+/** @param {string} base 'cvm-verify' or 'cvm-verify-badge' @param {string} shaFile @param {string} constName */
+function core(base, shaFile, constName) {
+  const sha = createHash('sha256').update(readFileSync(join(ROOT, `js/${base}.wasm`))).digest('hex');
+  const recorded = new RegExp(`${constName} = "([0-9a-f]{64})"`).exec(readFileSync(join(ROOT, shaFile), 'utf8'))?.[1];
+  if (recorded !== sha) throw new Error(`${shaFile} (${recorded}) does not match js/${base}.wasm (${sha}): run make wasm`);
+  return { base, sha, name: `${base}.${sha.slice(0, 16)}.wasm` };
+}
+const full = core('cvm-verify', 'js/wasm-sha256.js', 'WASM_SHA256');
+const badge = core('cvm-verify-badge', 'js/wasm-badge-sha256.js', 'WASM_BADGE_SHA256');
+const sha = full.sha;
 
 /** @type {Record<string, [string, string][]>} file (relative to ROOT) -> [exact text, replacement] */
 const REWRITES = {
-  'js/wasm.js': [["new URL('./cvm-verify.wasm', import.meta.url)", `new URL('./${wasmName}', import.meta.url)`]],
+  'js/wasm.js': [
+    ["new URL('./cvm-verify.wasm', import.meta.url)", `new URL('./${full.name}', import.meta.url)`],
+    ["new URL('./cvm-verify-badge.wasm', import.meta.url)", `new URL('./${badge.name}', import.meta.url)`],
+  ],
   'web/badge.js': [["new URL('./index.html', import.meta.url)", "new URL('../web/index.html', import.meta.url)"]],
 };
 
@@ -52,7 +61,7 @@ const rewrite = {
 
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
-copyFileSync(join(ROOT, 'js/cvm-verify.wasm'), join(DIST, wasmName));
+for (const c of [full, badge]) copyFileSync(join(ROOT, `js/${c.base}.wasm`), join(DIST, c.name));
 
 const common = {
   bundle: true,
@@ -85,5 +94,5 @@ const lines = readdirSync(DIST).sort().map((f) => {
   const b = readFileSync(join(DIST, f));
   return `  dist/${f}: ${b.length} bytes, gzip -9 ${gzipSync(b, { level: 9 }).length} bytes`;
 });
-writeFileSync(join(DIST, '.stamp'), `${sha}\n`);
-console.log(`dist (WASM SHA-256 ${sha}):\n${lines.join('\n')}`);
+writeFileSync(join(DIST, '.stamp'), `${sha}\n${badge.sha}\n`);
+console.log(`dist (WASM SHA-256 ${sha}, badge core ${badge.sha}):\n${lines.join('\n')}`);

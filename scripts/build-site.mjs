@@ -52,7 +52,7 @@ export function buildSite(out) {
   mkdirSync(join(out, 'js'), { recursive: true });
   cpSync(join(ROOT, 'web'), join(out, 'web'), { recursive: true });
   for (const f of readdirSync(join(ROOT, 'js'))) {
-    if (f.endsWith('.js') || f === 'cvm-verify.wasm' || f === 'index.d.ts') cpSync(join(ROOT, 'js', f), join(out, 'js', f));
+    if (f.endsWith('.js') || f === 'cvm-verify.wasm' || f === 'cvm-verify-badge.wasm' || f === 'index.d.ts') cpSync(join(ROOT, 'js', f), join(out, 'js', f));
   }
   // The Sigstore trusted root, fetched by js/provenance.js only when provenance is checked (../data from js/).
   mkdirSync(join(out, 'data/sigstore'), { recursive: true });

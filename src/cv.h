@@ -101,6 +101,8 @@ typedef enum {
 	CV_EVENT_LOG_STRIPPED,
 	CV_INSTANCE_NOT_RUNNING,
 	CV_KMS_NOT_BOUND,
+	CV_PROVENANCE_NOT_BUILT, /* the badge core: Sigstore compiled out (src/badge/sigstore_stub.c) */
+	CV_OP_NOT_BUILT, /* the badge core: a standalone op left out (src/badge/ops_stub.c) */
 	CV_ERR_COUNT
 } cv_err;
 

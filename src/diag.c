@@ -92,6 +92,8 @@ static const char *const cv_err_names[CV_ERR_COUNT] = {
 	[CV_EVENT_LOG_STRIPPED] = "EVENT_LOG_STRIPPED",
 	[CV_INSTANCE_NOT_RUNNING] = "INSTANCE_NOT_RUNNING",
 	[CV_KMS_NOT_BOUND] = "KMS_NOT_BOUND",
+	[CV_PROVENANCE_NOT_BUILT] = "PROVENANCE_NOT_BUILT",
+	[CV_OP_NOT_BUILT] = "OP_NOT_BUILT",
 };
 
 static const char *const cv_err_docs[CV_ERR_COUNT] = {
@@ -176,6 +178,8 @@ static const char *const cv_err_docs[CV_ERR_COUNT] = {
 	[CV_EVENT_LOG_STRIPPED] = "The event log is stripped (RTMR3 and the ACPI events, as in RA-TLS): RTMR3 was replayed, RTMR0..2 are left to the OS-image check.",
 	[CV_INSTANCE_NOT_RUNNING] = "An instance of the app is not running (no quote), so it was not verified.",
 	[CV_KMS_NOT_BOUND] = "The app's key-provider id is not the CA public key of the KMS whose evidence was verified, or the KMS failed verification.",
+	[CV_PROVENANCE_NOT_BUILT] = "This verifier core was built without Sigstore (the badge core): it does not check provenance.",
+	[CV_OP_NOT_BUILT] = "This verifier core (the badge core) does not include this standalone op; the full core does.",
 };
 
 const char *cv_err_name(cv_err e)

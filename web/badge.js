@@ -389,7 +389,7 @@ function api() {
   return apiPromise;
 }
 
-const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'governance', 'chain-id', 'kms-contract', 'app-contract', 'chain-rpc'];
+const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'governance', 'chain-id', 'kms-contract', 'app-contract', 'chain-rpc', 'provenance'];
 
 class CvmVerifyBadge extends HTMLElement {
   static get observedAttributes() { return ['state', 'theme', 'interval', ...CONFIG_ATTRS]; }
@@ -516,7 +516,9 @@ class CvmVerifyBadge extends HTMLElement {
       const ech = this.getAttribute('expect-compose-hash');
       const policy = { tcb: this.getAttribute('policy') || 'default' };
       if (ech) policy.expect = { composeHash: ech };
-      const opts = { policy, signal: ctl.signal };
+      // The smaller badge core (no Sigstore; app.provenance is never a pass there) unless the site owner asks
+      // for provenance with the `provenance` attribute: then the full core (docs/performance.md §5).
+      const opts = { policy, signal: ctl.signal, core: this.hasAttribute('provenance') ? 'full' : 'badge' };
       const pccs = this.getAttribute('pccs');
       if (pccs) opts.pccsUrl = pccs;
       // On-chain governance: the API validates these (a bad value is unavailable, never verified).

@@ -24,7 +24,7 @@ let pccs;
 function startHost(html) {
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(html());
+    res.end(html(req));
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({
     url: `http://127.0.0.1:${server.address().port}`,
@@ -34,10 +34,11 @@ function startHost(html) {
 
 before(async () => {
   [browser, verifier, cvm, pccs] = await Promise.all([launchBrowser(), startWebServer(), startMockCvm({}), startMockPccs({})]);
-  host = await startHost(() => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>an app</title></head><body>
+  // `/?provenance`: the site owner asks for provenance, so the badge loads the full core (docs/performance.md §5).
+  host = await startHost((req) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>an app</title></head><body>
 <h1>An app that shows its badge</h1>
 <script type="module" src="${verifier.url}/dist/badge.js"></script>
-<cvm-verify-badge id="b" url="${cvm.url}" pccs="${pccs.url}"></cvm-verify-badge>
+<cvm-verify-badge id="b" url="${cvm.url}" pccs="${pccs.url}"${req.url.includes('provenance') ? ' provenance' : ''}></cvm-verify-badge>
 </body></html>`);
 });
 
@@ -73,12 +74,15 @@ function print(title, rows) {
 // gzip is the target's unit (issue 17; every host has it); brotli is what Chromium asks for when the host has it.
 const ENCODINGS = [['gzip', { 'Accept-Encoding': 'gzip' }], ['Chromium\'s own Accept-Encoding (brotli)', null]];
 
-for (const [label, headers] of ENCODINGS) test(`badge on another origin, ${label}: requests and bytes from the verifier until a verdict (printed)`, async () => {
+// The badge core by default; the full core when the embedding page asks for provenance.
+const CORES = [['badge core', '', /^\/dist\/cvm-verify-badge\.[0-9a-f]{16}\.wasm$/], ['full core: provenance asked', '?provenance', /^\/dist\/cvm-verify\.[0-9a-f]{16}\.wasm$/]];
+
+for (const [core, query, wasmName] of CORES) for (const [label, headers] of ENCODINGS) test(`badge on another origin, ${core}, ${label}: requests and bytes from the verifier until a verdict (printed)`, async () => {
   const { page, context, errors } = await openPage(browser);
   if (headers) await context.setExtraHTTPHeaders(headers);
   try {
     const fromVerifier = recordFrom(page, verifier.url);
-    await page.goto(`${host.url}/`);
+    await page.goto(`${host.url}/${query}`);
     const state = await page.locator('#b').getAttribute('state', { timeout: 30000 });
     await page.waitForFunction(() => {
       const s = document.getElementById('b')?.getAttribute('state');
@@ -90,10 +94,11 @@ for (const [label, headers] of ENCODINGS) test(`badge on another origin, ${label
     assert.equal(final, 'failed');
     await page.waitForLoadState('networkidle');
     const rows = await fromVerifier();
-    const { wire } = print(`badge bytes to verdict (dist/badge.js, Chromium, ${label})`, rows);
+    const { wire } = print(`badge bytes to verdict (dist/badge.js, ${core}, Chromium, ${label})`, rows);
     assert.ok(rows.length >= 2 && rows.length <= 3, `${rows.length} requests from the verifier: ${rows.map((r) => r.url).join(', ')}`);
     assert.ok(rows.some((r) => r.url === '/dist/badge.js'), 'the bundle');
-    assert.ok(rows.some((r) => /^\/dist\/cvm-verify\.[0-9a-f]{16}\.wasm$/.test(r.url)), 'the content-hashed WASM');
+    assert.ok(rows.some((r) => wasmName.test(r.url)), `the content-hashed WASM (${core})`);
+    assert.equal(rows.filter((r) => r.url.endsWith('.wasm')).length, 1, 'one core only');
     for (const r of rows) {
       assert.equal(r.status, 200, r.url);
       assert.equal(r.encoding, headers ? 'gzip' : 'br', `${r.url} is compressed as asked`);

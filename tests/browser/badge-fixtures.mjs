@@ -50,13 +50,17 @@ export function siteRoot({ testWasm = true } = {}) {
   mkdirSync(js);
   for (const f of readdirSync(join(ROOT, 'web'))) symlinkSync(join(ROOT, 'web', f), join(web, f));
   for (const f of readdirSync(join(ROOT, 'js'))) {
-    if (testWasm && (f === 'cvm-verify.wasm' || f === 'wasm-sha256.js')) continue;
+    if (testWasm && ['cvm-verify.wasm', 'wasm-sha256.js', 'cvm-verify-badge.wasm', 'wasm-badge-sha256.js'].includes(f)) continue;
     symlinkSync(join(ROOT, 'js', f), join(js, f));
   }
   if (testWasm) {
     copyFileSync(TEST_WASM, join(js, 'cvm-verify.wasm'));
     const sha = createHash('sha256').update(readFileSync(TEST_WASM)).digest('hex');
     writeFileSync(join(js, 'wasm-sha256.js'), `// The test core (build/cvm-verify-test.wasm), for the badge tests only.\nexport const WASM_SHA256 = "${sha}";\n`);
+    // The badge loads the badge core (js/wasm.js option core, docs/performance.md §5): the test core stands in
+    // for it too (tests/js/badge-core.test.mjs checks the two production cores answer alike).
+    copyFileSync(TEST_WASM, join(js, 'cvm-verify-badge.wasm'));
+    writeFileSync(join(js, 'wasm-badge-sha256.js'), `// The test core, standing in for the badge core.\nexport const WASM_BADGE_SHA256 = "${sha}";\n`);
   }
   return {
     dir,

@@ -209,7 +209,8 @@ test('forged evidence with the test core: verified; a fresh nonce on every re-ve
     assert.equal(ev.length, 1);
     assert.deepEqual([ev[0].state, ev[0].verdict], ['verified', 'pass']);
     assert.ok(ev[0].checks.every(([, s]) => s === 'pass' || s === 'skip'), JSON.stringify(ev[0].checks));
-    assert.ok(requests.some((u) => u.endsWith('/js/cvm-verify.wasm')), 'the shared core was loaded');
+    assert.ok(requests.some((u) => u.endsWith('/js/cvm-verify-badge.wasm')), 'the shared badge core was loaded');
+    assert.ok(!requests.some((u) => u.endsWith('/js/cvm-verify.wasm')), 'and not the full core (no provenance asked)');
 
     // the popover: TCB status, compose hash, collateral expiry, time of check
     await page.click('#b');
@@ -362,7 +363,7 @@ test('nothing is loaded or verified until the badge scrolls into view', async ()
     await page.evaluate(() => document.querySelector('#b').scrollIntoView());
     assert.equal(await waitState(page, '#b'), 'verified');
     assert.ok(requests.some((u) => u.endsWith('/js/index.js')));
-    assert.ok(requests.some((u) => u.endsWith('/js/cvm-verify.wasm')));
+    assert.ok(requests.some((u) => u.endsWith('/js/cvm-verify-badge.wasm')));
     assert.equal(forged.requests.slice(start).filter((r) => r.path === '/attestation').length, 1);
     assert.deepEqual(await csp(), []);
     assert.deepEqual(noiseless(errors), []);

@@ -218,3 +218,14 @@ test('the loader refuses a core whose SHA-256 differs from the recorded one', as
     await rejectsWith(copy.verifyQuote(GETQUOTE.quote, { collateral: COLLATERAL, now: NOW }), 'INTERNAL', /SHA-256 .*refusing to run it/);
   }
 });
+
+test('option core: the badge core gives the same report as the full core, with its own SHA-256; an unknown core is refused', async () => {
+  const full = await verifyEvidence(BUNDLE, { collateral: COLLATERAL, now: NOW, fetch: noNetwork });
+  const badge = await verifyEvidence(BUNDLE, { collateral: COLLATERAL, now: NOW, fetch: noNetwork, core: 'badge' });
+  assert.equal(check(badge, 'hardware.signature').status, 'pass');
+  const badgeSha = (await import('../../js/wasm-badge-sha256.js')).WASM_BADGE_SHA256;
+  assert.equal(badge.verifier.wasm_sha256, badgeSha);
+  assert.notEqual(full.verifier.wasm_sha256, badgeSha);
+  assert.deepEqual({ ...badge, verifier: null }, { ...full, verifier: null });
+  await assert.rejects(verifyEvidence(BUNDLE, { collateral: COLLATERAL, now: NOW, fetch: noNetwork, core: 'tiny' }), { code: 'REQUEST_MALFORMED' });
+});

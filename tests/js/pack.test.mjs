@@ -15,7 +15,7 @@ test('npm pack -> npm install in an empty project -> bin and import work', async
   assert.equal(packed.code, 0, packed.stderr);
   const info = JSON.parse(packed.stdout)[0];
   const files = info.files.map((/** @type {{path: string}} */ f) => f.path).sort();
-  for (const f of ['package.json', 'js/cli.js', 'js/index.js', 'js/index.d.ts', 'js/wasm.js', 'js/cvm-verify.wasm', 'js/wasm-sha256.js', 'js/version.js', 'dist/index.js', 'dist/badge.js']) {
+  for (const f of ['package.json', 'js/cli.js', 'js/index.js', 'js/index.d.ts', 'js/wasm.js', 'js/cvm-verify.wasm', 'js/wasm-sha256.js', 'js/cvm-verify-badge.wasm', 'js/wasm-badge-sha256.js', 'js/version.js', 'dist/index.js', 'dist/badge.js']) {
     assert.ok(files.includes(f), `${f} is in the tarball (${files.join(', ')})`);
   }
   assert.ok(!files.some((/** @type {string} */ f) => f.startsWith('tests/') || f.startsWith('src/')), 'no tests or C sources');
