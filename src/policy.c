@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check_table.h"
+#include "os_facts.h"
 #include "policy.h"
 #include "util.h"
 
@@ -280,6 +281,12 @@ static int expect_one(char *msg, size_t cap, const char *what, const cv_opt_byte
 	return 1;
 }
 
+/* MRTD and RTMR0..2 all pinned: the caller names the OS itself. */
+static int pin_os(const cv_policy *p)
+{
+	return p->expect_mrtd.set && p->expect_rtmr[0].set && p->expect_rtmr[1].set && p->expect_rtmr[2].set;
+}
+
 cv_check cv_policy_measurements(const cv_facts *f)
 {
 	cv_check out = { .enforced = 1 }, *c = &out;
@@ -313,7 +320,26 @@ cv_check cv_policy_measurements(const cv_facts *f)
 		cv_check_set(c, CV_SKIP, CV_OK, "No expected measurements were given.");
 	else if (bad)
 		cv_check_set(c, CV_FAIL, CV_MEASUREMENT_MISMATCH, "%s.", msg);
+	else if (pin_os(p))
+		cv_check_set(c, CV_PASS, CV_OK,
+			"All %d expected measurements match; MRTD and RTMR0..2 are all pinned, so the OS image is verified by expectation.",
+			checked);
 	else
 		cv_check_set(c, CV_PASS, CV_OK, "All %d expected measurements match.", checked);
 	return out;
+}
+
+/* os.image (docs/os-image.md, docs/checks.md): the recomputation's result
+ * judged under the caller's allow-list and require_os_verified. */
+cv_check cv_policy_os_image(const cv_facts *f)
+{
+	cv_check c = { .enforced = 1 };
+	if (!f->os)
+		return c; /* undecided: fails the verdict */
+	const cv_policy *p = f->pol;
+	cv_os_policy op = { (const uint8_t (*)[32])p->allow_os_images, p->n_allow_os_images, p->require_os_verified };
+	cv_os_decision dec;
+	cv_os_image_decide(&f->os->r, &op, &dec);
+	cv_check_set(&c, dec.status, dec.code, "%s", dec.msg);
+	return c;
 }

@@ -20,6 +20,8 @@
  */
 #include <string.h>
 
+#include "os_facts.h"
+#include "os_report.h"
 #include "report.h"
 #include "util.h"
 
@@ -415,6 +417,38 @@ void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r, const 
 	write_app(w, r, e);
 }
 
+/* ---- sections: os, vm_config (issue 14; docs/os-image.md) ---- */
+
+static void write_os(cv_jw *w, const cv_facts *f)
+{
+	const cv_os_facts *o = f->os;
+	jw_key(w, "os");
+	if (o)
+		cv_os_write_json(w, &o->r);
+	else
+		jw_null(w);
+	jw_key(w, "vm_config");
+	if (o)
+		cv_vm_config_write_json(w, o->vm_ok ? &o->vm : NULL, &o->r);
+	else
+		jw_null(w);
+}
+
+/* What the core could judge only with more from the shim (js/needs.js);
+ * absent when nothing is needed. */
+static void write_needs(cv_jw *w, const cv_facts *f)
+{
+	if (!f->os || !f->os->need_catalog)
+		return;
+	jw_key(w, "needs");
+	jw_obj_begin(w);
+	jw_key(w, "os_catalog");
+	jw_obj_begin(w);
+	jw_khex(w, "os_image_hash", f->os->r.claimed_image_hash, 32);
+	jw_obj_end(w);
+	jw_obj_end(w);
+}
+
 /* ---- the report ---- */
 
 static void write_checks(cv_jw *w, const cv_report *r)
@@ -485,6 +519,8 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 		jw_key(w, "collateral"); jw_null(w);
 	}
 	cv_report_write_dstack_sections(w, f->ds, f->ev);
+	write_os(w, f);
 	write_evidence(w, f);
+	write_needs(w, f);
 	jw_obj_end(w);
 }

@@ -70,11 +70,31 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 }
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
-	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence", NULL };
+	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence",
+	"os_manifest", "os_catalog_entry", NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
-	NULL };
+	"allow_os_images", "require_os_verified", NULL };
 static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", NULL };
 static const char *const verifier_keys[] = { "version", "wasm_sha256", NULL };
+
+/* os.image policy (docs/os-image.md): allow_os_images [hex of 32 bytes],
+ * require_os_verified. */
+static cv_err parse_os_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(pol, "allow_os_images"), *it;
+	if (list && !cJSON_IsNull(list)) {
+		if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > CV_MAX_ALLOW_OS_IMAGES)
+			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_os_images must be a list of at most %u hashes.",
+				(unsigned)CV_MAX_ALLOW_OS_IMAGES);
+		cJSON_ArrayForEach(it, list) {
+			const char *s = cJSON_IsString(it) ? it->valuestring : "";
+			if (strlen(s) != 64 || cv_hex_decode(s, 64, r->allow_os_images[r->n_allow_os_images], 32) != 32)
+				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_os_images holds a value that is not a 64-digit hex hash.");
+			r->n_allow_os_images++;
+		}
+	}
+	return opt_bool(pol, "require_os_verified", &r->require_os_verified, d);
+}
 
 static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 {
@@ -110,6 +130,8 @@ static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 	}
 	if ((e = opt_bool(pol, "allow_debug", &r->allow_debug, d)) != CV_OK ||
 		(e = opt_bool(pol, "require_pinned_images", &r->require_pinned_images, d)) != CV_OK)
+		return e;
+	if ((e = parse_os_policy(pol, r, d)) != CV_OK)
 		return e;
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(pol, "expect");
 	if (!exp || cJSON_IsNull(exp))
@@ -161,6 +183,8 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	r->now = (int64_t)now->valuedouble;
 	const cJSON *coll = cJSON_GetObjectItemCaseSensitive(root, "collateral");
 	r->collateral = (coll && !cJSON_IsNull(coll)) ? coll : NULL;
+	r->os_manifest = cJSON_GetObjectItemCaseSensitive(root, "os_manifest");
+	r->os_catalog_entry = cJSON_GetObjectItemCaseSensitive(root, "os_catalog_entry");
 	if ((e = opt_hex(root, "nonce", 64, 0, &pol->nonce, d)) != CV_OK ||
 		(e = opt_hex(root, "report_data", 64, 0, &pol->report_data, d)) != CV_OK ||
 		(e = opt_bool(root, "nonce_from_evidence", &pol->nonce_from_evidence, d)) != CV_OK)

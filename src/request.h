@@ -17,6 +17,8 @@ typedef struct {
 	int recorded_sample;
 	const cJSON *evidence;          /* required */
 	const cJSON *collateral;        /* may be NULL */
+	const cJSON *os_manifest;       /* {checksum_file, measurement} base64, or NULL (os_facts.c checks it) */
+	const cJSON *os_catalog_entry;  /* the shim's catalog entry, or NULL */
 	int test_root;                  /* CV_TEST_BUILD only: policy.trusted_root_der is test_root_der */
 	uint8_t test_root_der[2048];
 } cv_request;

@@ -10,6 +10,7 @@
 
 #include "cJSON.h"
 #include "check_table.h"
+#include "os_facts.h"
 #include "compose.h"
 #include "dcap.h"
 #include "evidence.h"
@@ -35,6 +36,7 @@ typedef struct {
 	int ran_dstack;
 	cv_facts facts;
 	cv_check checks[CK_COUNT];
+	cv_os_facts os;               /* os.image (os_facts.h); owns its buffers */
 } verification;
 
 static cv_err error_response(cv_err code, const char *msg, char **out, size_t *out_len)
@@ -77,6 +79,8 @@ static void gather(verification *v, cv_cache *cache)
 		&v->ds);
 	v->ran_dstack = 1;
 	f->ds = &v->ds;
+	cv_os_facts_gather(&v->os, &v->ev, q, &r->policy);
+	f->os = &v->os;
 }
 
 static void write_report(verification *v, cv_jw *w)
@@ -101,6 +105,7 @@ static void verification_free(verification *v)
 {
 	if (v->ran_dstack)
 		cv_dstack_result_free(&v->ds);
+	cv_os_facts_free(&v->os);
 	cv_evidence_free(&v->ev);
 }
 
@@ -136,7 +141,10 @@ static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *
 		e = cv_evidence_parse(v->req.evidence, &v->ev, &d);
 	if (e == CV_OK)
 		e = pick_nonce(v, &d);
+	if (e == CV_OK)
+		e = cv_os_facts_request(v->req.os_manifest, v->req.os_catalog_entry, &v->os, &d);
 	if (e != CV_OK) {
+		cv_os_facts_free(&v->os);
 		cv_evidence_free(&v->ev);
 		free(v);
 		return error_response(e, d.msg, out, out_len);
