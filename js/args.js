@@ -26,6 +26,9 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--allow-tcb': ['allowTcb', 'multi'],
   '--allow-debug': ['allowDebug', 'bool'],
   '--require-pinned-images': ['requirePinnedImages', 'bool'],
+  '--os-manifest': ['osManifest', 'value'], // os.image: DIR with sha256sum.txt and measurement.tdx.cbor
+  '--allow-os-image': ['allowOsImage', 'multi'],
+  '--require-os-verified': ['requireOsVerified', 'bool'],
   '--json': ['json', 'bool'],
   '--save-evidence': ['saveEvidence', 'value'],
   '--quiet': ['quiet', 'bool'],
@@ -86,6 +89,7 @@ function hexFlag(value, flag, exactBytes, maxBytes) {
  * @property {Record<string, any>} flags raw flag values by key
  * @property {import('./index.js').VerifyOptions} options API options (without the collateral, which is a file to read)
  * @property {string | undefined} collateralFile
+ * @property {string | undefined} osManifestDir --os-manifest: the directory holding sha256sum.txt and measurement.tdx.cbor
  * @property {string | undefined} saveEvidence
  * @property {boolean} json
  * @property {boolean} quiet
@@ -203,6 +207,8 @@ function finish(command, targets, flags) {
     }
     if (flags.allowDebug) policy.allowDebug = true;
     if (flags.requirePinnedImages) policy.requirePinnedImages = true;
+    if (flags.allowOsImage) policy.allowOsImages = flags.allowOsImage.map((/** @type {string} */ h) => hexFlag(h, '--allow-os-image', 32));
+    if (flags.requireOsVerified) policy.requireOsVerified = true;
     /** @type {NonNullable<import('./index.js').PolicyObject['expect']>} */
     const expect = {};
     if (flags.expectComposeHash !== undefined) expect.composeHash = hexFlag(flags.expectComposeHash, '--expect-compose-hash', 32);
@@ -237,6 +243,7 @@ function finish(command, targets, flags) {
   return {
     command, targets, flags, options, metricsListen,
     collateralFile: flags.collateral,
+    osManifestDir: flags.osManifest,
     saveEvidence: flags.saveEvidence,
     json: !!flags.json,
     quiet: !!flags.quiet,
@@ -269,6 +276,9 @@ Options:
   --allow-tcb STATUS[,STATUS...]                  accept exactly these TCB statuses (Revoked never passes)
   --allow-debug               accept a debug TD (never do this in production)
   --require-pinned-images     fail (not warn) when a compose image is not pinned by digest
+  --os-manifest DIR           the OS image manifest: DIR/sha256sum.txt and DIR/measurement.tdx.cbor
+  --allow-os-image HASH       accept this OS image (os_image_hash, repeatable)
+  --require-os-verified       fail (not warn) when the OS image cannot be verified
   --json                      print the report JSON on stdout (nothing else on stdout)
   --save-evidence FILE        write the evidence bundle (with collateral and report); it re-verifies offline
   --quiet, -q                 print nothing on success or failure; use the exit code

@@ -97,6 +97,14 @@ async function apiOptions(a) {
     const bytes = await readInput(a.collateralFile, 'the collateral file');
     options.collateral = normalizeCollateral(parseJsonText(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''), a.collateralFile));
   }
+  if (a.osManifestDir !== undefined) {
+    // os.image (js/os.js): the two files as dstack publishes them; the core authenticates them by hash.
+    const dir = String(a.osManifestDir).replace(/\/+$/, '');
+    options.osManifest = {
+      checksumFile: await readInput(`${dir}/sha256sum.txt`, 'the OS manifest\'s sha256sum.txt'),
+      measurement: await readInput(`${dir}/measurement.tdx.cbor`, 'the OS manifest\'s measurement.tdx.cbor'),
+    };
+  }
   return options;
 }
 

@@ -7,7 +7,7 @@ export type Verdict = 'pass' | 'warn' | 'fail';
 /** Check ids, in report order. */
 export type CheckId =
   | 'quote.format' | 'hardware.signature' | 'collateral.validity' | 'tcb.status' | 'td.attributes'
-  | 'eventlog.replay' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
+  | 'eventlog.replay' | 'os.image' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
   | 'app.images_pinned' | 'policy.measurements';
 
 export type TcbStatus =
@@ -30,6 +30,7 @@ export type ReasonCode =
   | 'REQUEST_MALFORMED' | 'INPUT_TOO_LARGE' | 'OUT_OF_MEMORY' | 'INTERNAL'
   | 'PROVENANCE_MISSING' | 'PROVENANCE_MALFORMED' | 'PROVENANCE_INVALID' | 'PROVENANCE_SUBJECT_MISMATCH'
   | 'PROVENANCE_IDENTITY_MISMATCH' | 'PROVENANCE_SOURCE_MISMATCH'
+  | 'OS_IMAGE_MISMATCH' | 'OS_MANIFEST_INVALID' | 'OS_IMAGE_DEV' | 'OS_IMAGE_UNVERIFIED' | 'OS_IMAGE_UNLISTED'
   | (string & {});
 
 export interface Check {
@@ -78,6 +79,42 @@ export interface Report {
     os_image_hash?: string; runner?: string; images?: { service: string; image: string; pinned: boolean }[];
     [k: string]: unknown;
   };
+  /** The OS image (os.image check; docs/os-image.md). */
+  os?: OsSection | null;
+  /** The evidence's host-supplied vm_config, null when it carries none. */
+  vm_config?: VmConfigSection | null;
+  [k: string]: unknown;
+}
+
+/** One of MRTD, RTMR0..2: recomputed from the manifest (or pinned) vs. the quote's. */
+export interface OsRegister { name: 'MRTD' | 'RTMR0' | 'RTMR1' | 'RTMR2'; expected: string | null; actual: string | null; match: boolean }
+
+export interface OsSection {
+  /** sha256(sha256sum.txt): the image the registers bind; null without a manifest. */
+  image_hash: string | null;
+  /** vm_config.os_image_hash (host-supplied). */
+  claimed_image_hash: string | null;
+  /** The RTMR3 os-image-hash event (what the KMS returned); may differ from image_hash, never merged. */
+  event_image_hash: string | null;
+  source: 'inline' | 'supplied' | 'catalog' | 'expected' | 'none';
+  /** MRTD and RTMR0..2 equal an authenticated manifest's values, or all four equal the caller's pins. */
+  verified: boolean;
+  mrtd_candidate: 'two_pass' | 'single_pass' | null;
+  registers: OsRegister[];
+  name: string | null; version: string | null; dev: boolean | null; listed: boolean;
+  /** Always false: the ACPI tables' contents are not proven (see not_proven). */
+  acpi_verified: false;
+  not_proven: string;
+  [k: string]: unknown;
+}
+
+export interface VmConfigSection {
+  supplied_by: 'host';
+  fields: Record<string, unknown>;
+  /** Fields present that the OS computation reads. */
+  bound: string[];
+  /** Fields whose exact value a verified manifest computation proves. */
+  verified: string[];
   [k: string]: unknown;
 }
 
@@ -166,6 +203,10 @@ export interface PolicyObject {
   allowDebug?: boolean;
   /** Make app.images_pinned enforced (fail instead of warn). */
   requirePinnedImages?: boolean;
+  /** OS images (os_image_hash, hex) accepted by os.image: a verified image on this list passes. */
+  allowOsImages?: string[];
+  /** Make an unverified OS image a failure of os.image (instead of a warning). */
+  requireOsVerified?: boolean;
   /** Values the measurements must equal (hex, with or without 0x). */
   expect?: {
     mrtd?: string;
@@ -202,6 +243,8 @@ export interface VerifyOptions {
   rootCrlFallback?: boolean;
   /** Collateral cache (default a module-wide one); false disables caching. */
   cache?: CollateralCache | false;
+  /** An OS image manifest (dstack's sha256sum.txt and measurement.tdx.cbor), as bytes or base64. */
+  osManifest?: { checksumFile: Uint8Array | ArrayBuffer | string; measurement: Uint8Array | ArrayBuffer | string };
 }
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */

@@ -5,6 +5,7 @@ import { VERSION } from './version.js';
 import { codedError, normalizeHex } from './util.js';
 import { run, coreSha256 } from './wasm.js';
 import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
+import { toCoreOsManifest, addOsPolicy } from './os.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -17,7 +18,7 @@ export { VERSION, fetchEvidence, newNonce, fetchCollateral, CollateralCache, DEF
 /** Check ids in report order (interface.md section 1). */
 export const CHECK_IDS = Object.freeze([
   'quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes', 'eventlog.replay',
-  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'policy.measurements',
+  'os.image', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'policy.measurements',
 ]);
 
 export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);
@@ -26,8 +27,8 @@ export const TCB_STATUSES = Object.freeze([
   'OutOfDateConfigurationNeeded', 'Revoked',
 ]);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback']);
-const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'osManifest']);
+const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'allowOsImages', 'requireOsVerified']);
 /** expect key -> [core key, byte length] */
 const EXPECT_KEYS = /** @type {Record<string, [string, number]>} */ ({
   mrtd: ['mrtd', 48], appId: ['app_id', 20], composeHash: ['compose_hash', 32], osImageHash: ['os_image_hash', 32],
@@ -61,6 +62,7 @@ export function toCorePolicy(policy) {
   }
   if (policy.allowDebug !== undefined) out.allow_debug = policy.allowDebug === true;
   if (policy.requirePinnedImages !== undefined) out.require_pinned_images = policy.requirePinnedImages === true;
+  addOsPolicy(policy, out); // os.image (js/os.js)
   if (policy.expect !== undefined) {
     const ex = policy.expect;
     if (!ex || typeof ex !== 'object' || Array.isArray(ex)) throw codedError('REQUEST_MALFORMED', 'policy.expect must be an object');
@@ -131,6 +133,7 @@ function prepare(options) {
     policy: toCorePolicy(options.policy),
     collateral: options.collateral === undefined || options.collateral === null ? undefined : normalizeCollateral(options.collateral),
     pccsUrl: options.pccsUrl === undefined ? undefined : normalizePccsUrl(options.pccsUrl),
+    osManifest: toCoreOsManifest(options.osManifest),
   };
 }
 
@@ -141,7 +144,7 @@ function prepare(options) {
  * @returns {Promise<import('./index.js').Report>}
  */
 async function verifyValue(ev, options) {
-  const { now, nonce, reportData, policy, collateral: given, pccsUrl } = prepare(options);
+  const { now, nonce, reportData, policy, collateral: given, pccsUrl, osManifest } = prepare(options);
   /** @type {Record<string, any> | undefined} */
   let collateral = given;
   /** @type {string | undefined} */
@@ -187,6 +190,7 @@ async function verifyValue(ev, options) {
   if (nonce) req.nonce = nonce;
   if (reportData) req.report_data = reportData;
   if (policy) req.policy = policy;
+  if (osManifest) req.os_manifest = osManifest;
 
   let res = await run(req);
   // The core's needs (js/needs.js): fetch what it asks for and run it again with the answers.

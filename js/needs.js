@@ -17,9 +17,12 @@
  *   the request members to add (e.g. `{ chain_answers }`), or undefined when there is nothing to add
  */
 
+import { resolveOsCatalog } from './os.js';
+
 /** @type {Resolver[]} */
 export const RESOLVERS = [
   // One line per kind, in the order the core should receive answers.
+  { kind: 'os_catalog', resolve: resolveOsCatalog }, // js/os.js: the shipped OS image catalog
 ];
 
 /** At most this many extra core runs: answers to one need may raise another (e.g. a KMS's own needs). */
