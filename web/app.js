@@ -5,6 +5,7 @@ import { h, clear, $, $$, statusIcon } from './dom.js';
 import { STEPS, STATUS_TEXT, TCB_POLICIES, CHECK_BY_ID } from './meta.js';
 import { loadSettings, saveSettings, normalizePccsUrl, normalizeHash, parseNow, policyFrom, DEFAULTS } from './settings.js';
 import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js';
+import { osVerdictNote, osManifestOption, initOsSettings } from './os.js';
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -145,6 +146,7 @@ function summaryFor(report, run) {
     frag.append(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: `, ...list(failed).flat(), '.');
   }
   if (skipped.length) frag.append(' Not checked: ', skipped.map((c) => title(c).toLowerCase()).join(', '), '.');
+  frag.append(osVerdictNote(report)); // an unverified OS is named (web/os.js)
   return frag;
 }
 
@@ -183,6 +185,8 @@ function verifyOptions(run, extra = {}) {
   const s = state.settings;
   const opts = { pccsUrl: s.pccsUrl, policy: policyFrom(s), signal: run.controller.signal, ...extra };
   if (s.now && opts.now === undefined) opts.now = s.now;
+  const osm = osManifestOption(); // Settings' OS manifest files (web/os.js)
+  if (osm && opts.osManifest === undefined) opts.osManifest = osm;
   return opts;
 }
 
@@ -793,6 +797,7 @@ function init() {
   setActions(false);
   initTabs();
   initSettings();
+  initOsSettings();
   initUpload();
   footerInfo();
 

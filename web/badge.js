@@ -6,7 +6,10 @@
 //   <script type="module" src="https://VERIFIER/web/badge.js" data-url="https://app.example.com" async></script>
 //
 // Attributes (data-* on the auto-mount script): url, policy (strict|default|permissive), expect-compose-hash,
-// theme (light|dark|auto), pccs, interval (seconds between re-verifications; 0 or absent = once, minimum 10).
+// theme (light|dark|auto), pccs, interval (seconds between re-verifications; 0 or absent = once, minimum 10),
+// and what verifies the OS image (issue 14; an unverified OS makes the badge `warning`): expect-mrtd,
+// expect-rtmr0, expect-rtmr1, expect-rtmr2 (all four pin the OS), allow-os-image (os_image_hash values,
+// space- or comma-separated).
 // `state` (verifying|verified|warning|failed|unavailable) is OUTPUT ONLY: it is derived from the badge's own
 // verification and any other value written to it is put back at once. Nothing is loaded (no loader, no
 // WASM, no request to the CVM) until the badge is about to scroll into view. Every value from the network
@@ -32,8 +35,23 @@ const CHECK_TITLE = {
   'quote.format': 'Quote format', 'hardware.signature': 'Hardware signature', 'collateral.validity': 'Collateral',
   'tcb.status': 'TCB status', 'td.attributes': 'TD attributes', 'eventlog.replay': 'Event log replay',
   'app.compose_hash': 'Compose hash', 'freshness.nonce': 'Freshness', 'report_data.binding': 'Report data',
-  'app.images_pinned': 'Pinned images', 'policy.measurements': 'Expected measurements',
+  'app.images_pinned': 'Pinned images', 'policy.measurements': 'Expected measurements', 'os.image': 'OS image',
 };
+/** The OS attributes (issue 14): badge attribute -> how it enters the policy. */
+const OS_ATTRS = ['expect-mrtd', 'expect-rtmr0', 'expect-rtmr1', 'expect-rtmr2', 'allow-os-image'];
+/** Adds the OS attributes of the badge element b to policy (expectations, allow-list). */
+function osPolicy(b, policy) {
+  const ex = policy.expect || {};
+  const mrtd = b.getAttribute('expect-mrtd');
+  if (mrtd) ex.mrtd = mrtd;
+  const rtmr = {};
+  for (const i of [0, 1, 2]) { const v = b.getAttribute(`expect-rtmr${i}`); if (v) rtmr[i] = v; }
+  if (Object.keys(rtmr).length) ex.rtmr = rtmr;
+  if (Object.keys(ex).length) policy.expect = ex;
+  const allow = (b.getAttribute('allow-os-image') || '').split(/[\s,]+/).filter(Boolean);
+  if (allow.length) policy.allowOsImages = allow;
+  return policy;
+}
 
 const CSS = `
 .r,.pop{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","DejaVu Sans",Arial,sans-serif;
@@ -370,7 +388,7 @@ function api() {
   return apiPromise;
 }
 
-const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs'];
+const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', ...OS_ATTRS];
 
 class CvmVerifyBadge extends HTMLElement {
   static get observedAttributes() { return ['state', 'theme', 'interval', ...CONFIG_ATTRS]; }
@@ -497,6 +515,7 @@ class CvmVerifyBadge extends HTMLElement {
       const ech = this.getAttribute('expect-compose-hash');
       const policy = { tcb: this.getAttribute('policy') || 'default' };
       if (ech) policy.expect = { composeHash: ech };
+      osPolicy(this, policy);
       const opts = { policy, signal: ctl.signal };
       const pccs = this.getAttribute('pccs');
       if (pccs) opts.pccsUrl = pccs;
@@ -540,7 +559,9 @@ function mount() {
     const b = document.createElement(TAG);
     const d = s.dataset;
     for (const [k, a] of [['url', 'url'], ['policy', 'policy'], ['expectComposeHash', 'expect-compose-hash'],
-      ['theme', 'theme'], ['pccs', 'pccs'], ['interval', 'interval']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
+      ['theme', 'theme'], ['pccs', 'pccs'], ['interval', 'interval'], ['expectMrtd', 'expect-mrtd'],
+      ['expectRtmr0', 'expect-rtmr0'], ['expectRtmr1', 'expect-rtmr1'], ['expectRtmr2', 'expect-rtmr2'],
+      ['allowOsImage', 'allow-os-image']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
     if (inHead) document.body.prepend(b);
     else s.after(b);
   }

@@ -2,6 +2,7 @@
 // Every value from the report or the evidence is written with textContent (via h()).
 import { h, clear, statusIcon } from './dom.js';
 import { CHECKS, CHECK_BY_ID, STATUS_TEXT, EVENT_TYPES, TD_ATTRIBUTE_BITS } from './meta.js';
+import { osSection } from './os.js';
 
 const ADVISORY_URL = 'https://www.intel.com/content/www/us/en/security-center/advisory/';
 
@@ -138,6 +139,7 @@ export function renderDetails(container, report, ctx = {}) {
     collateralSection(report, ctx),
     quoteSection(report),
     eventLogSection(report),
+    osSection(report), // issue 14: web/os.js
     appSection(report, ctx),
   ].filter(Boolean);
   container.append(...parts);
