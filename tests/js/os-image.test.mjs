@@ -87,6 +87,24 @@ test('capture: os.image verified from the inline manifest; event image hash show
   assert.equal(r.needs, undefined, 'a manifest is at hand: nothing to ask for');
 });
 
+test('vm_config from every shape: GetQuote string, SDK object, Info in a bundle', async () => {
+  const { vm_config: text, ...noVm } = CAPTURE;
+  const shapes = {
+    object: { ...CAPTURE, vm_config: JSON.parse(text) },
+    bundleInfo: { format: 'cvm-evidence/v1', attestation: noVm, info: { vm_config: text } },
+  };
+  for (const [name, evidence] of Object.entries(shapes)) {
+    const r = await core({ op: 'verify', now: NOW, evidence });
+    assert.equal(r.os.verified, true, name);
+    assert.equal(r.os.source, 'inline', name);
+    assert.equal(r.os.image_hash, IMAGE, name);
+    assert.equal(r.vm_config.fields.memory_size, 2147483648, name);
+  }
+  const none = await core({ op: 'verify', now: NOW, evidence: noVm });
+  assert.equal(none.vm_config, null);
+  assert.equal(osCheck(none).code, 'OS_IMAGE_UNVERIFIED');
+});
+
 test('capture: allowed by the caller passes; require_os_verified does not change a verified image', async () => {
   const r = await core({ op: 'verify', now: NOW, evidence: CAPTURE, policy: { allow_os_images: [IMAGE] } });
   assert.equal(osCheck(r).status, 'pass');
