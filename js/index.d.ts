@@ -83,6 +83,9 @@ export interface Report {
   os?: OsSection | null;
   /** The evidence's host-supplied vm_config, null when it carries none. */
   vm_config?: VmConfigSection | null;
+  /** What the core could judge only with more from the network and no resolver could answer (js/needs.js),
+   *  e.g. `os_catalog: { os_image_hash }` for an image the shipped catalog does not hold. */
+  needs?: Record<string, unknown>;
   [k: string]: unknown;
 }
 
