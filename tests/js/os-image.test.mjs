@@ -261,4 +261,6 @@ test('CLI: --os-manifest, --allow-os-image, --require-os-verified, --expect-*, a
   assert.match(pin.stdout, /OS: +verified, image unknown, source: registers pinned by the caller/);
   const badHash = await run([near, ...common, '--allow-os-image', 'abcd']);
   assert.equal(badHash.code, 2);
+  const help = await run(['--help']);
+  for (const flag of ['--os-manifest DIR', '--allow-os-image HASH', '--require-os-verified']) assert.ok(help.stdout.includes(flag), flag);
 });
