@@ -8,6 +8,7 @@
  * reason code; the return value agrees with it.
  */
 #include "fuzz_common.h"
+#include "check_result.h"
 #include "verify.h"
 
 static const char *const statuses[] = { "pass", "warn", "fail", "skip" };
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict");
 		FUZZ_ASSERT(cJSON_IsString(verdict));
 		const cJSON *checks = cJSON_GetObjectItemCaseSensitive(j, "checks");
-		FUZZ_ASSERT(cJSON_IsArray(checks) && cJSON_GetArraySize(checks) == 12);
+		FUZZ_ASSERT(cJSON_IsArray(checks) && cJSON_GetArraySize(checks) == CK_COUNT);
 		int hw_pass = 0;
 		const cJSON *c;
 		cJSON_ArrayForEach(c, checks) {

@@ -29,6 +29,9 @@ const FLAGS = /** @type {Record<string, [string, 'value' | 'multi' | 'bool']>} *
   '--allow-tcb': ['allowTcb', 'multi'],
   '--allow-debug': ['allowDebug', 'bool'],
   '--require-pinned-images': ['requirePinnedImages', 'bool'],
+  '--os-manifest': ['osManifest', 'value'], // os.image: DIR with sha256sum.txt and measurement.tdx.cbor
+  '--allow-os-image': ['allowOsImage', 'multi'],
+  '--require-os-verified': ['requireOsVerified', 'bool'],
   '--json': ['json', 'bool'],
   '--save-evidence': ['saveEvidence', 'value'],
   '--quiet': ['quiet', 'bool'],
@@ -97,6 +100,7 @@ function hexFlag(value, flag, exactBytes, maxBytes) {
  * @property {import('./index.js').VerifyOptions} options API options (without the collateral, which is a file to read)
  * @property {string | undefined} collateralFile
  * @property {string[]} provenanceFiles Sigstore bundles or GitHub attestation responses (--provenance)
+ * @property {string | undefined} osManifestDir --os-manifest: the directory holding sha256sum.txt and measurement.tdx.cbor
  * @property {string | undefined} saveEvidence
  * @property {boolean} json
  * @property {boolean} quiet
@@ -215,6 +219,8 @@ function finish(command, targets, flags) {
     }
     if (flags.allowDebug) policy.allowDebug = true;
     if (flags.requirePinnedImages) policy.requirePinnedImages = true;
+    if (flags.allowOsImage) policy.allowOsImages = flags.allowOsImage.map((/** @type {string} */ h) => hexFlag(h, '--allow-os-image', 32));
+    if (flags.requireOsVerified) policy.requireOsVerified = true;
     /** @type {NonNullable<import('./index.js').PolicyObject['expect']>} */
     const expect = {};
     if (flags.expectComposeHash !== undefined) expect.composeHash = hexFlag(flags.expectComposeHash, '--expect-compose-hash', 32);
@@ -263,6 +269,7 @@ function finish(command, targets, flags) {
     command, targets, flags, options, metricsListen,
     collateralFile: flags.collateral,
     provenanceFiles: flags.provenance || [],
+    osManifestDir: flags.osManifest,
     saveEvidence: flags.saveEvidence,
     json: !!flags.json,
     quiet: !!flags.quiet,
@@ -308,6 +315,9 @@ Options:
   --provenance-fetch          fetch them from the repository each image implies (ghcr.io/owner/repo) or
                               --expect-source names (off by default: it tells GitHub which images you check)
   --expect-source OWNER/REPO[@REF]  fail unless every pinned image has valid provenance from this source
+  --os-manifest DIR           the OS image manifest: DIR/sha256sum.txt and DIR/measurement.tdx.cbor
+  --allow-os-image HASH       accept this OS image (os_image_hash, repeatable)
+  --require-os-verified       fail (not warn) when the OS image cannot be verified
   --json                      print the report JSON on stdout (nothing else on stdout)
   --save-evidence FILE        write the evidence bundle (with collateral and report); it re-verifies offline
   --phala-api BASE            Phala Cloud API for phala:<app-id> (default https://cloud-api.phala.com/api/v1)

@@ -114,6 +114,14 @@ async function apiOptions(a) {
     for (const f of a.provenanceFiles) bundles.push(new TextDecoder().decode(await readInput(f, 'the provenance file')));
     options.provenance = { ...options.provenance, bundles };
   }
+  if (a.osManifestDir !== undefined) {
+    // os.image (js/os.js): the two files as dstack publishes them; the core authenticates them by hash.
+    const dir = String(a.osManifestDir).replace(/\/+$/, '');
+    options.osManifest = {
+      checksumFile: await readInput(`${dir}/sha256sum.txt`, 'the OS manifest\'s sha256sum.txt'),
+      measurement: await readInput(`${dir}/measurement.tdx.cbor`, 'the OS manifest\'s measurement.tdx.cbor'),
+    };
+  }
   return options;
 }
 

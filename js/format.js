@@ -1,5 +1,6 @@
 // Plain-text renderings of reports: the CLI's checklist and monitor lines. No Node APIs (browser-safe).
 import { governanceLines } from './governance.js';
+import { osSummary } from './os.js';
 
 export const MARKS = Object.freeze({ pass: '✓', warn: '!', fail: '✗', skip: '–' });
 
@@ -60,6 +61,8 @@ export function formatReport(report, opts = {}) {
   }
   const col = report.collateral;
   if (col && (col.expires_at || col.source)) kv('Collateral', `expires ${col.expires_at || '?'}${col.source ? ` (source: ${col.source})` : ''}`);
+  const osLine = osSummary(report); // os.image (js/os.js)
+  if (osLine) kv('OS', osLine);
   if (report.platform && report.platform.fmspc) kv('Platform', `FMSPC ${report.platform.fmspc}, PCK ${report.platform.pck_ca || '?'} CA`);
   const app = report.app;
   if (app) {

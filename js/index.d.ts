@@ -8,7 +8,7 @@ export type Verdict = 'pass' | 'warn' | 'fail';
 /** Check ids, in report order. */
 export type CheckId =
   | 'quote.format' | 'hardware.signature' | 'collateral.validity' | 'tcb.status' | 'td.attributes'
-  | 'eventlog.replay' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
+  | 'eventlog.replay' | 'os.image' | 'app.compose_hash' | 'freshness.nonce' | 'report_data.binding'
   | 'app.images_pinned' | 'app.provenance' | 'policy.measurements' | 'governance.onchain';
 
 export type TcbStatus =
@@ -35,6 +35,7 @@ export type ReasonCode =
   | 'APP_NOT_REGISTERED' | 'OS_IMAGE_NOT_ALLOWED_ONCHAIN' | 'KMS_MISMATCH' | 'CHAIN_DISAGREEMENT' | 'CHAIN_UNAVAILABLE'
   | 'CHAIN_ID_MISMATCH' | 'CHAIN_INFO_MISSING'
   | 'NONCE_SELF_ASSERTED' | 'NONCE_MISSING' | 'COMPOSE_UNBOUND' | 'QUOTE_MISSING' | 'EVENT_LOG_MISSING'
+  | 'OS_IMAGE_MISMATCH' | 'OS_MANIFEST_INVALID' | 'OS_IMAGE_DEV' | 'OS_IMAGE_UNVERIFIED' | 'OS_IMAGE_UNLISTED'
   | (string & {});
 
 export interface Check {
@@ -91,8 +92,46 @@ export interface Report {
   };
   /** app.provenance (docs/provenance.md): one entry per image the bound compose pins; null when not checked. */
   provenance?: ProvenanceEntry[] | null;
-  /** What the core could judge only with more from the network (js/needs.js); the API answers what it may. */
-  needs?: { provenance?: { image: string; digest: string; repository?: string }[]; [k: string]: unknown };
+  /** The OS image (os.image check; docs/os-image.md). */
+  os?: OsSection | null;
+  /** The evidence's host-supplied vm_config, null when it carries none. */
+  vm_config?: VmConfigSection | null;
+  /** What the core could judge only with more from the network (js/needs.js); the API answers what it may:
+   *  provenance, chain_calls, os_catalog, collateral. */
+  needs?: { provenance?: { image: string; digest: string; repository?: string }[];
+    os_catalog?: { os_image_hash: string }; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** One of MRTD, RTMR0..2: recomputed from the manifest (or pinned) vs. the quote's. */
+export interface OsRegister { name: 'MRTD' | 'RTMR0' | 'RTMR1' | 'RTMR2'; expected: string | null; actual: string | null; match: boolean }
+
+export interface OsSection {
+  /** sha256(sha256sum.txt): the image the registers bind; null without a manifest. */
+  image_hash: string | null;
+  /** vm_config.os_image_hash (host-supplied). */
+  claimed_image_hash: string | null;
+  /** The RTMR3 os-image-hash event (what the KMS returned); may differ from image_hash, never merged. */
+  event_image_hash: string | null;
+  source: 'inline' | 'supplied' | 'catalog' | 'expected' | 'none';
+  /** MRTD and RTMR0..2 equal an authenticated manifest's values, or all four equal the caller's pins. */
+  verified: boolean;
+  mrtd_candidate: 'two_pass' | 'single_pass' | null;
+  registers: OsRegister[];
+  name: string | null; version: string | null; dev: boolean | null; listed: boolean;
+  /** Always false: the ACPI tables' contents are not proven (see not_proven). */
+  acpi_verified: false;
+  not_proven: string;
+  [k: string]: unknown;
+}
+
+export interface VmConfigSection {
+  supplied_by: 'host';
+  fields: Record<string, unknown>;
+  /** Fields present that the OS computation reads. */
+  bound: string[];
+  /** Fields whose exact value a verified manifest computation proves. */
+  verified: string[];
   [k: string]: unknown;
 }
 
@@ -257,6 +296,10 @@ export interface PolicyObject {
   /** governance.onchain: 'auto' (default) checks when the chain and contracts are known; 'require' fails (CLI exit 3
    * when the chain cannot be judged) unless checked; 'off' skips. */
   governance?: 'off' | 'auto' | 'require';
+  /** OS images (os_image_hash, hex) accepted by os.image: a verified image on this list passes. */
+  allowOsImages?: string[];
+  /** Make an unverified OS image a failure of os.image (instead of a warning). */
+  requireOsVerified?: boolean;
   /** Values the measurements must equal (hex, with or without 0x). */
   expect?: {
     mrtd?: string;
@@ -311,6 +354,8 @@ export interface VerifyOptions {
   /** Which build of the core runs it: 'full' (default), or 'badge': the smaller core without Sigstore, whose
    *  app.provenance check answers PROVENANCE_NOT_BUILT (never a pass). docs/performance.md §5. */
   core?: 'full' | 'badge';
+  /** An OS image manifest (dstack's sha256sum.txt and measurement.tdx.cbor), as bytes or base64. */
+  osManifest?: { checksumFile: Uint8Array | ArrayBuffer | string; measurement: Uint8Array | ArrayBuffer | string };
 }
 
 export type StepName = 'evidence' | 'collateral' | 'verify';

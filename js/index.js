@@ -7,6 +7,7 @@ import { run, coreSha256 } from './wasm.js';
 import { answerNeeds, MAX_NEED_ROUNDS } from './needs.js';
 import { toCoreChain } from './governance.js';
 import { checkProvenanceOptions } from './provenance.js';
+import { toCoreOsManifest, addOsPolicy } from './os.js';
 import { fetchEvidence, newNonce, normalizeAppUrl } from './evidence.js';
 import {
   fetchCollateral, fetchCollateralFor, inspectEvidence, normalizePccsUrl, CollateralCache,
@@ -24,8 +25,8 @@ export { CHECK_IDS, TCB_STATUSES, REASON_CODES };
 
 export const TCB_POLICIES = Object.freeze(['strict', 'default', 'permissive']);
 
-const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain', 'provenance', 'onStep', 'nonceFromEvidence']);
-const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'governance']);
+const OPTION_KEYS = new Set(['collateral', 'collateralSource', 'pccsUrl', 'now', 'nonce', 'reportData', 'policy', 'fetch', 'signal', 'timeoutMs', 'cache', 'rootCrlFallback', 'chain', 'provenance', 'osManifest', 'onStep', 'nonceFromEvidence']);
+const POLICY_KEYS = new Set(['tcb', 'allowTcb', 'allowDebug', 'requirePinnedImages', 'expect', 'governance', 'allowOsImages', 'requireOsVerified']);
 OPTION_KEYS.add('kmsEvidence'); // issue 16: the KMS's evidence (js/app.js)
 // 'full' (default) or 'badge': which build of the core runs the request (js/wasm.js; docs/performance.md §5).
 OPTION_KEYS.add('core');
@@ -64,6 +65,7 @@ export function toCorePolicy(policy) {
   if (policy.requirePinnedImages !== undefined) out.require_pinned_images = policy.requirePinnedImages === true;
   // governance.onchain's mode; the core rejects other values.
   if (policy.governance !== undefined) out.governance = policy.governance;
+  addOsPolicy(policy, out); // os.image (js/os.js)
   if (policy.expect !== undefined) {
     const ex = policy.expect;
     if (!ex || typeof ex !== 'object' || Array.isArray(ex)) throw codedError('REQUEST_MALFORMED', 'policy.expect must be an object');
@@ -139,6 +141,7 @@ function prepare(options) {
     collateral: options.collateral === undefined || options.collateral === null ? undefined : normalizeCollateral(options.collateral),
     pccsUrl: options.pccsUrl === undefined ? undefined : normalizePccsUrl(options.pccsUrl),
     chain: toCoreChain(options.chain),
+    osManifest: toCoreOsManifest(options.osManifest),
   };
 }
 
@@ -149,7 +152,7 @@ function prepare(options) {
  * @returns {Promise<import('./index.js').Report>}
  */
 async function verifyValue(ev, options) {
-  const { now, nonce, reportData, policy, collateral: given, pccsUrl, chain } = prepare(options);
+  const { now, nonce, reportData, policy, collateral: given, pccsUrl, chain, osManifest } = prepare(options);
   const step = stepReporter(options);
   /** @type {Record<string, any> | undefined} */
   let collateral = given;
@@ -211,6 +214,7 @@ async function verifyValue(ev, options) {
   if (chain) req.chain = chain;
   if (options.nonceFromEvidence === true) req.nonce_from_evidence = true;
   if (options.kmsEvidence !== undefined) req.kms_evidence = toEvidenceValue(options.kmsEvidence); // issue 16: js/app.js
+  if (osManifest) req.os_manifest = osManifest;
 
   step('verify', 'running');
   let res;

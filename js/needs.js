@@ -21,12 +21,15 @@ import { collateralResolver } from './app-collateral.js';
  *   the request members to add (e.g. `{ chain_answers }`), or undefined when there is nothing to add
  */
 
+import { resolveOsCatalog } from './os.js';
+
 /** @type {Resolver[]} */
 export const RESOLVERS = [
   collateralResolver, // needs.collateral: one collateral per platform of an app's CVMs (js/app-collateral.js, issue 16)
   // One line per kind, in the order the core should receive answers.
   chainCallsResolver, // needs.chain_calls -> chain_answers (js/governance.js; docs/governance.md)
   { kind: 'provenance', resolve: resolveProvenance }, // issue 20: Sigstore bundles of the pinned images
+  { kind: 'os_catalog', resolve: resolveOsCatalog }, // js/os.js: the shipped OS image catalog
 ];
 
 /** At most this many extra core runs: answers to one need may raise another (e.g. a KMS's own needs). */

@@ -80,6 +80,7 @@ static const cv_check_row table[CK_COUNT] = {
 	{ CK_TCB_STATUS, "tcb.status", decide_tcb_status },
 	{ CK_TD_ATTRIBUTES, "td.attributes", decide_td_attributes },
 	{ CK_EVENTLOG_REPLAY, "eventlog.replay", decide_eventlog_replay },
+	{ CK_OS_IMAGE, "os.image", cv_policy_os_image },
 	{ CK_APP_COMPOSE_HASH, "app.compose_hash", decide_compose_hash },
 	{ CK_FRESHNESS_NONCE, "freshness.nonce", cv_policy_nonce },
 	{ CK_REPORT_DATA_BINDING, "report_data.binding", cv_policy_binding },

@@ -23,6 +23,8 @@
 #include "policy.h"
 #include "provenance.h"
 
+typedef struct cv_os_facts cv_os_facts; /* os_facts.h */
+
 struct cv_facts {
 	const cv_policy *pol;
 	const cv_evidence *ev;
@@ -31,6 +33,7 @@ struct cv_facts {
 	const cv_dstack_result *ds;
 	cv_opt_bytes nonce;           /* the nonce to check: the request's or the bundle's */
 	const char *nonce_source;     /* "request" | "bundle" | NULL */
+	const cv_os_facts *os;        /* os.image: vm_config, manifest, recomputation (os_facts.h) */
 	const cv_check *decided;      /* CK_COUNT checks; those before the current row are decided */
 	/* On-chain governance (governance.h): input, plan and answers gathered
 	 * by verify.c; the governance.onchain row fills its result for the

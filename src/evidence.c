@@ -8,6 +8,7 @@
 #include "evidence.h"
 #include "json.h"
 #include "ratls.h"
+#include "jsonw.h"
 #include "util.h"
 
 static int is_ws(char c)
@@ -275,6 +276,42 @@ static cv_err take_compose(const cJSON *v, const char *prefix, cv_evidence *out,
 
 static cv_err absorb(const cJSON *o, const char *prefix, int depth, cv_evidence *out, int *seen, cv_diag *d);
 
+/* A JSON value written back as text (strings, booleans, null, integral
+ * numbers; other numbers and nesting deeper than 8 become null, which the
+ * OS check rejects where it binds the field). */
+static void vm_value(cv_jw *w, const cJSON *v, int depth)
+{
+	if (cJSON_IsString(v)) {
+		jw_str(w, v->valuestring);
+	} else if (cJSON_IsBool(v)) {
+		jw_bool(w, cJSON_IsTrue(v));
+	} else if (cJSON_IsNumber(v) && v->valuedouble > -9007199254740992.0 && v->valuedouble < 9007199254740992.0 &&
+		   v->valuedouble == (double)(int64_t)v->valuedouble) {
+		jw_int(w, (int64_t)v->valuedouble);
+	} else if ((cJSON_IsObject(v) || cJSON_IsArray(v)) && depth < 8) {
+		const int obj = cJSON_IsObject(v);
+		if (obj) jw_obj_begin(w); else jw_arr_begin(w);
+		for (const cJSON *c = v->child; c; c = c->next) {
+			if (obj)
+				jw_key(w, c->string);
+			vm_value(w, c, depth + 1);
+		}
+		if (obj) jw_obj_end(w); else jw_arr_end(w);
+	} else {
+		jw_null(w);
+	}
+}
+
+/* An object vm_config as owned NUL-terminated text, or NULL (out of memory). */
+static char *vm_config_text(const cJSON *vm)
+{
+	cv_jw w;
+	size_t n;
+	jw_init(&w);
+	vm_value(&w, vm, 0);
+	return jw_take(&w, &n);
+}
+
 /* tcb_info / info members: an object, or a JSON string holding one. */
 static cv_err absorb_nested(const cJSON *o, const char *key, const char *prefix, int depth,
 	cv_evidence *out, int *seen, cv_diag *d)
@@ -360,12 +397,17 @@ static cv_err absorb(const cJSON *o, const char *prefix, int depth, cv_evidence 
 		(err = take_text(o, "hash_algorithm", prefix, &out->hash_algorithm, seen, d)) != CV_OK ||
 		(err = take_text(o, "prefix", prefix, &out->prefix, seen, d)) != CV_OK)
 		return err;
-	/* vm_config is a JSON string; an SDK may hand over an object, which we
-	 * cannot re-serialise exactly: it is then left out (it is only a claim). */
+	/* vm_config is a JSON string; an SDK may hand over an object, which is
+	 * re-serialised for os.image: not byte-exact, but nothing hashes these
+	 * bytes (the recomputation binds the fields it reads; docs/os-image.md). */
 	const cJSON *vm = cJSON_GetObjectItemCaseSensitive(o, "vm_config");
 	if (cJSON_IsString(vm)) {
 		if ((err = take_text(o, "vm_config", prefix, &out->vm_config, seen, d)) != CV_OK)
 			return err;
+	} else if (cJSON_IsObject(vm)) {
+		*seen = 1;
+		if (!out->vm_config && !(out->vm_config = vm_config_text(vm)))
+			return oom(d);
 	} else if (vm && !cJSON_IsNull(vm) && !cJSON_IsObject(vm)) {
 		return cv_fail(d, CV_EVIDENCE_MALFORMED, "%svm_config is neither a JSON string nor an object.", prefix);
 	}

@@ -8,6 +8,7 @@
 
 #include "check_table.h"
 #include "governance.h"
+#include "os_facts.h"
 #include "policy.h"
 #include "util.h"
 
@@ -294,6 +295,12 @@ static int expect_one(char *msg, size_t cap, const char *what, const cv_opt_byte
 	return 1;
 }
 
+/* MRTD and RTMR0..2 all pinned: the caller names the OS itself. */
+static int pin_os(const cv_policy *p)
+{
+	return p->expect_mrtd.set && p->expect_rtmr[0].set && p->expect_rtmr[1].set && p->expect_rtmr[2].set;
+}
+
 cv_check cv_policy_measurements(const cv_facts *f)
 {
 	cv_check out = { .enforced = 1 }, *c = &out;
@@ -327,6 +334,10 @@ cv_check cv_policy_measurements(const cv_facts *f)
 		cv_check_set(c, CV_SKIP, CV_OK, "No expected measurements were given.");
 	else if (bad)
 		cv_check_set(c, CV_FAIL, CV_MEASUREMENT_MISMATCH, "%s.", msg);
+	else if (pin_os(p))
+		cv_check_set(c, CV_PASS, CV_OK,
+			"All %d expected measurements match; MRTD and RTMR0..2 are all pinned, so the OS image is verified by expectation.",
+			checked);
 	else
 		cv_check_set(c, CV_PASS, CV_OK, "All %d expected measurements match.", checked);
 	return out;
@@ -420,4 +431,27 @@ cv_check cv_policy_provenance(const cv_facts *f)
 		cv_check_set(c, CV_PASS, CV_OK, "All %U pinned images have verified provenance%s%s%s.", (uint64_t)p->n,
 			src ? " from " : "", src ? src : "", p->n_unpinned ? "; unpinned images are not covered" : "");
 	return out;
+}
+
+/* os.image (docs/os-image.md, docs/checks.md): the recomputation's result
+ * judged under the caller's allow-list and require_os_verified. */
+cv_check cv_policy_os_image(const cv_facts *f)
+{
+	cv_check c = { .enforced = 1 };
+	if (!f->os)
+		return c; /* undecided: fails the verdict */
+	const cv_policy *p = f->pol;
+	cv_os_policy op = { (const uint8_t (*)[32])p->allow_os_images, p->n_allow_os_images, p->require_os_verified };
+	cv_os_decision dec;
+	cv_os_image_decide(&f->os->r, &op, &dec);
+	/* A bare quote (no event log, no vm_config) claims no app or OS to
+	 * vouch for: like the app checks, the OS check is then skipped, unless
+	 * the caller requires a verified OS. */
+	if (dec.code == CV_OS_IMAGE_UNVERIFIED && dec.status == CV_WARN && !f->ev->has_log && !f->os->vm_present) {
+		cv_check_set(&c, CV_SKIP, dec.code,
+			"The evidence carries no event log or vm_config, so it makes no OS or app claim to verify; the OS image is unverified.");
+		return c;
+	}
+	cv_check_set(&c, dec.status, dec.code, "%s", dec.msg);
+	return c;
 }

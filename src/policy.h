@@ -35,6 +35,9 @@ typedef struct {
  * freshness.nonce). */
 #define CV_NONCE_MIN_LEN 16
 
+/* policy.allow_os_images: at most this many hashes. */
+#define CV_MAX_ALLOW_OS_IMAGES 32
+
 typedef struct {
 	/* tcb.status and td.attributes. A zeroed policy is strict. */
 	int tcb_preset;             /* CV_TCB_PRESET_* */
@@ -57,6 +60,11 @@ typedef struct {
 	/* app.provenance: "owner/repo[@ref]" every pinned image must be built from;
 	 * NULL: the check informs and is not enforced. Borrowed from the request. */
 	const char *expect_source;
+	/* os.image (docs/os-image.md): allowed os_image_hash values, and an
+	 * unverified OS as a failure instead of a warning. */
+	uint8_t allow_os_images[CV_MAX_ALLOW_OS_IMAGES][32];
+	size_t n_allow_os_images;
+	int require_os_verified;
 
 	/* A test root instead of the pinned Intel SGX Root CA. Honoured only in
 	 * builds with CV_TEST_BUILD; other builds ignore it (and so fail closed
@@ -87,5 +95,6 @@ cv_check cv_policy_binding(const cv_facts *f);      /* report_data.binding */
 cv_check cv_policy_measurements(const cv_facts *f); /* policy.measurements */
 cv_check cv_policy_governance(const cv_facts *f);   /* governance.onchain (docs/governance.md) */
 cv_check cv_policy_provenance(const cv_facts *f);   /* app.provenance */
+cv_check cv_policy_os_image(const cv_facts *f);     /* os.image */
 
 #endif

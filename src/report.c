@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "governance.h"
+#include "os_facts.h"
+#include "os_report.h"
 #include "report.h"
 #include "util.h"
 
@@ -426,6 +428,30 @@ void cv_report_write_dstack_sections(cv_jw *w, const cv_dstack_result *r, const 
 	write_app(w, r, e);
 }
 
+/* ---- sections: os, vm_config (issue 14; docs/os-image.md) ---- */
+
+static void write_os(cv_jw *w, const cv_facts *f)
+{
+	const cv_os_facts *o = f->os;
+	jw_key(w, "os");
+	if (o)
+		cv_os_write_json(w, &o->r);
+	else
+		jw_null(w);
+	jw_key(w, "vm_config");
+	if (o)
+		cv_vm_config_write_json(w, o->vm_ok ? &o->vm : NULL, &o->r);
+	else
+		jw_null(w);
+}
+
+/* needs.os_catalog (js/needs.js): the image hash whose manifest the shim's
+ * catalog may hold, asked when no manifest was at hand. */
+static int needs_os_catalog(const cv_facts *f)
+{
+	return f->os && f->os->need_catalog;
+}
+
 /* ---- the report ---- */
 
 static void write_checks(cv_jw *w, const cv_report *r)
@@ -566,10 +592,16 @@ static int gov_needs_calls(const cv_facts *f)
 
 static void write_needs(cv_jw *w, const cv_facts *f)
 {
-	if (!gov_needs_calls(f) && !needs_provenance(f))
+	if (!gov_needs_calls(f) && !needs_provenance(f) && !needs_os_catalog(f))
 		return;
 	jw_key(w, "needs");
 	jw_obj_begin(w);
+	if (needs_os_catalog(f)) {
+		jw_key(w, "os_catalog");
+		jw_obj_begin(w);
+		jw_khex(w, "os_image_hash", f->os->r.claimed_image_hash, 32);
+		jw_obj_end(w);
+	}
 	if (gov_needs_calls(f)) {
 		jw_key(w, "chain_calls");
 		cv_gov_plan_write(w, &f->gov->plan);
@@ -610,6 +642,7 @@ void cv_report_write(cv_jw *w, const cv_report *r)
 	}
 	cv_report_write_dstack_sections(w, f->ds, f->ev);
 	write_provenance(w, f);
+	write_os(w, f);
 	write_evidence(w, f);
 	write_governance(w, f);
 	write_needs(w, f);

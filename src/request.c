@@ -73,9 +73,9 @@ static cv_err known_keys(const cJSON *obj, const char *path, const char *const *
 
 static const char *const request_keys[] = { "op", "now", "evidence", "collateral", "collateral_source", "nonce",
 	"report_data", "policy", "verifier", "recorded_sample", "unsafe_test_root_der_hex", "nonce_from_evidence",
-	"chain", "chain_answers", "provenance", "trusted_root", NULL };
+	"chain", "chain_answers", "provenance", "trusted_root", "os_manifest", "os_catalog_entry", NULL };
 static const char *const policy_keys[] = { "tcb", "allow_tcb", "allow_debug", "require_pinned_images", "expect",
-	"governance", NULL };
+	"governance", "allow_os_images", "require_os_verified", NULL };
 static const char *const expect_keys[] = { "mrtd", "rtmr", "app_id", "compose_hash", "os_image_hash", "source",
 	NULL };
 static const char *const verifier_keys[] = { "version", "wasm_sha256", NULL };
@@ -107,6 +107,25 @@ static cv_err opt_source(const cJSON *exp, const char **out, cv_diag *d)
 		return cv_fail(d, CV_REQUEST_MALFORMED, "policy.expect.source must be owner/repo or owner/repo@ref.");
 	*out = s;
 	return CV_OK;
+}
+
+/* os.image policy (docs/os-image.md): allow_os_images [hex of 32 bytes],
+ * require_os_verified. */
+static cv_err parse_os_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(pol, "allow_os_images"), *it;
+	if (list && !cJSON_IsNull(list)) {
+		if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) > CV_MAX_ALLOW_OS_IMAGES)
+			return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_os_images must be a list of at most %u hashes.",
+				(unsigned)CV_MAX_ALLOW_OS_IMAGES);
+		cJSON_ArrayForEach(it, list) {
+			const char *s = cJSON_IsString(it) ? it->valuestring : "";
+			if (strlen(s) != 64 || cv_hex_decode(s, 64, r->allow_os_images[r->n_allow_os_images], 32) != 32)
+				return cv_fail(d, CV_REQUEST_MALFORMED, "policy.allow_os_images holds a value that is not a 64-digit hex hash.");
+			r->n_allow_os_images++;
+		}
+	}
+	return opt_bool(pol, "require_os_verified", &r->require_os_verified, d);
 }
 
 static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
@@ -153,6 +172,8 @@ static cv_err parse_policy(const cJSON *pol, cv_policy *r, cv_diag *d)
 		else if (strcmp(s, "require") == 0) r->governance = CV_GOV_REQUIRE;
 		else return cv_fail(d, CV_REQUEST_MALFORMED, "policy.governance must be off, auto or require.");
 	}
+	if ((e = parse_os_policy(pol, r, d)) != CV_OK)
+		return e;
 	const cJSON *exp = cJSON_GetObjectItemCaseSensitive(pol, "expect");
 	if (!exp || cJSON_IsNull(exp))
 		return CV_OK;
@@ -204,6 +225,8 @@ cv_err cv_request_parse(const cJSON *root, cv_request *r, cv_diag *d)
 	r->now = (int64_t)now->valuedouble;
 	const cJSON *coll = cJSON_GetObjectItemCaseSensitive(root, "collateral");
 	r->collateral = (coll && !cJSON_IsNull(coll)) ? coll : NULL;
+	r->os_manifest = cJSON_GetObjectItemCaseSensitive(root, "os_manifest");
+	r->os_catalog_entry = cJSON_GetObjectItemCaseSensitive(root, "os_catalog_entry");
 	if ((e = opt_hex(root, "nonce", 64, 0, &pol->nonce, d)) != CV_OK ||
 		(e = opt_hex(root, "report_data", 64, 0, &pol->report_data, d)) != CV_OK ||
 		(e = opt_bool(root, "nonce_from_evidence", &pol->nonce_from_evidence, d)) != CV_OK)

@@ -21,6 +21,8 @@ typedef struct {
 	const cJSON *chain_answers;     /* governance: the shim's answers to needs.chain_calls, or NULL */
 	const cJSON *provenance;        /* [{image_digest, bundles}] (provenance.h), may be NULL */
 	const char *trusted_root;       /* Sigstore trusted_root.json text, may be NULL */
+	const cJSON *os_manifest;       /* {checksum_file, measurement} base64, or NULL (os_facts.c checks it) */
+	const cJSON *os_catalog_entry;  /* the shim's catalog entry, or NULL */
 	int test_root;                  /* CV_TEST_BUILD only: policy.trusted_root_der is test_root_der */
 	uint8_t test_root_der[2048];
 } cv_request;

@@ -10,6 +10,7 @@
 
 #include "cJSON.h"
 #include "check_table.h"
+#include "os_facts.h"
 #include "compose.h"
 #include "dcap.h"
 #include "evidence.h"
@@ -39,6 +40,7 @@ typedef struct {
 	cv_facts facts;
 	cv_check checks[CK_COUNT];
 	cv_gov_state gov;             /* governance.onchain; its answers freed by verification_free */
+	cv_os_facts os;               /* os.image (os_facts.h); owns its buffers */
 } verification;
 
 static cv_err error_response(cv_err code, const char *msg, char **out, size_t *out_len)
@@ -87,6 +89,17 @@ static void gather(verification *v, cv_cache *cache)
 	cv_diag_clear(&pd);
 	cv_provenance_gather(&v->ds, r->provenance, r->trusted_root, r->policy.expect_source, r->now, &v->prov, &pd);
 	f->prov = &v->prov;
+	cv_os_facts_gather(&v->os, &v->ev, q, &r->policy);
+	f->os = &v->os;
+	/* governance.onchain asks allowedOsImages for the log's os-image-hash: it
+	 * is bound only when the OS check verified the registers from a manifest
+	 * authenticated by that same hash (docs/governance.md, docs/os-image.md). */
+	{
+		const cv_os_result *o = &v->os.r;
+		f->os_image_bound = o->verified && o->source != CV_OS_SOURCE_EXPECTED && o->has_image_hash &&
+			o->has_event_image_hash && o->event_image_hash_len == 32 &&
+			memcmp(o->image_hash, o->event_image_hash, 32) == 0;
+	}
 }
 
 static void write_report(verification *v, cv_jw *w)
@@ -113,6 +126,7 @@ static void verification_free(verification *v)
 	cv_provenance_free(&v->prov);
 	if (v->ran_dstack)
 		cv_dstack_result_free(&v->ds);
+	cv_os_facts_free(&v->os);
 	cv_evidence_free(&v->ev);
 }
 
@@ -152,7 +166,10 @@ static cv_err op_verify(const cJSON *root, cv_cache *cache, char **out, size_t *
 		e = cv_evidence_parse(v->req.evidence, &v->ev, &d);
 	if (e == CV_OK)
 		e = pick_nonce(v, &d);
+	if (e == CV_OK)
+		e = cv_os_facts_request(v->req.os_manifest, v->req.os_catalog_entry, &v->os, &d);
 	if (e != CV_OK) {
+		cv_os_facts_free(&v->os);
 		cv_evidence_free(&v->ev);
 		free(v);
 		return error_response(e, d.msg, out, out_len);

@@ -8,6 +8,7 @@ import { renderCheckRows, renderDetails, fmtTime, breakable } from './render.js'
 import { chainFrom, governanceSummary, initGovernanceSettings } from './governance-settings.js';
 import { provenanceOptions, initProvenanceSettings } from './provenance.js';
 import { APP_SCHEMA, renderAppReport, decidingInstance } from './app-report.js'; // issue 16: apps of several CVMs
+import { osVerdictNote, osManifestOption, initOsSettings } from './os.js';
 
 const SAMPLE_URL = new URL('./sample-near-mpc.json', import.meta.url).href;
 const SAMPLE_NOW = 1788000000; // the recording's time window (tests/vectors/README.md)
@@ -159,6 +160,7 @@ function summaryFor(report, run) {
   if (report.verdict !== 'fail' && fresh && fresh.status !== 'pass') {
     frag.append(' Not fresh: nothing shows this quote was made for this verification', fresh.code && fresh.code !== 'OK' ? ` (${fresh.code})` : '', ', so it may be an old one replayed.');
   }
+  frag.append(osVerdictNote(report)); // an unverified OS is named (web/os.js)
   return frag;
 }
 
@@ -200,6 +202,8 @@ function verifyOptions(run, extra = {}) {
   const chain = chainFrom(s); // on-chain governance (web/governance-settings.js)
   if (chain && opts.chain === undefined) opts.chain = chain;
   Object.assign(opts, provenanceOptions(opts.policy)); // issue 20: bundles, opt-in fetch, expected source
+  const osm = osManifestOption(); // Settings' OS manifest files (web/os.js)
+  if (osm && opts.osManifest === undefined) opts.osManifest = osm;
   return opts;
 }
 
@@ -819,6 +823,7 @@ function init() {
   initTabs();
   initSettings();
   initProvenanceSettings(updateSettingsSummary); // issue 20: web/provenance.js
+  initOsSettings();
   initUpload();
   footerInfo();
 

@@ -9,6 +9,9 @@
 // theme (light|dark|auto), pccs, interval (seconds between re-verifications; 0 or absent = once, minimum 10),
 // on-chain governance: governance (off|auto|require), chain-id, kms-contract, app-contract, chain-rpc (URLs
 // separated by spaces; every one is asked and all must agree).
+// and what verifies the OS image (issue 14; an unverified OS makes the badge `warning`): expect-mrtd,
+// expect-rtmr0, expect-rtmr1, expect-rtmr2 (all four pin the OS), allow-os-image (os_image_hash values,
+// space- or comma-separated).
 // `state` (verifying|verified|warning|failed|unavailable) is OUTPUT ONLY: it is derived from the badge's own
 // verification and any other value written to it is put back at once. Nothing is loaded (no loader, no
 // WASM, no request to the CVM) until the badge is about to scroll into view. Every value from the network
@@ -35,8 +38,23 @@ const CHECK_TITLE = {
   'tcb.status': 'TCB status', 'td.attributes': 'TD attributes', 'eventlog.replay': 'Event log replay',
   'app.compose_hash': 'Compose hash', 'freshness.nonce': 'Freshness', 'report_data.binding': 'Report data',
   'app.images_pinned': 'Pinned images', 'policy.measurements': 'Expected measurements',
-  'governance.onchain': 'On-chain governance',
+  'governance.onchain': 'On-chain governance', 'os.image': 'OS image',
 };
+/** The OS attributes (issue 14): badge attribute -> how it enters the policy. */
+const OS_ATTRS = ['expect-mrtd', 'expect-rtmr0', 'expect-rtmr1', 'expect-rtmr2', 'allow-os-image'];
+/** Adds the OS attributes of the badge element b to policy (expectations, allow-list). */
+function osPolicy(b, policy) {
+  const ex = policy.expect || {};
+  const mrtd = b.getAttribute('expect-mrtd');
+  if (mrtd) ex.mrtd = mrtd;
+  const rtmr = {};
+  for (const i of [0, 1, 2]) { const v = b.getAttribute(`expect-rtmr${i}`); if (v) rtmr[i] = v; }
+  if (Object.keys(rtmr).length) ex.rtmr = rtmr;
+  if (Object.keys(ex).length) policy.expect = ex;
+  const allow = (b.getAttribute('allow-os-image') || '').split(/[\s,]+/).filter(Boolean);
+  if (allow.length) policy.allowOsImages = allow;
+  return policy;
+}
 
 const CSS = `
 .r,.pop{font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","DejaVu Sans",Arial,sans-serif;
@@ -389,7 +407,7 @@ function api() {
   return apiPromise;
 }
 
-const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'governance', 'chain-id', 'kms-contract', 'app-contract', 'chain-rpc', 'provenance'];
+const CONFIG_ATTRS = ['url', 'policy', 'expect-compose-hash', 'pccs', 'governance', 'chain-id', 'kms-contract', 'app-contract', 'chain-rpc', 'provenance', ...OS_ATTRS];
 
 class CvmVerifyBadge extends HTMLElement {
   static get observedAttributes() { return ['state', 'theme', 'interval', ...CONFIG_ATTRS]; }
@@ -516,6 +534,7 @@ class CvmVerifyBadge extends HTMLElement {
       const ech = this.getAttribute('expect-compose-hash');
       const policy = { tcb: this.getAttribute('policy') || 'default' };
       if (ech) policy.expect = { composeHash: ech };
+      osPolicy(this, policy);
       // The smaller badge core (no Sigstore; app.provenance is never a pass there) unless the site owner asks
       // for provenance with the `provenance` attribute: then the full core (docs/performance.md §5).
       const opts = { policy, signal: ctl.signal, core: this.hasAttribute('provenance') ? 'full' : 'badge' };
@@ -572,7 +591,9 @@ function mount() {
     const d = s.dataset;
     for (const [k, a] of [['url', 'url'], ['policy', 'policy'], ['expectComposeHash', 'expect-compose-hash'],
       ['theme', 'theme'], ['pccs', 'pccs'], ['interval', 'interval'], ['governance', 'governance'], ['chainId', 'chain-id'],
-      ['kmsContract', 'kms-contract'], ['appContract', 'app-contract'], ['chainRpc', 'chain-rpc']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
+      ['kmsContract', 'kms-contract'], ['appContract', 'app-contract'], ['chainRpc', 'chain-rpc'],
+      ['expectMrtd', 'expect-mrtd'], ['expectRtmr0', 'expect-rtmr0'], ['expectRtmr1', 'expect-rtmr1'],
+      ['expectRtmr2', 'expect-rtmr2'], ['allowOsImage', 'allow-os-image']]) if (d[k] !== undefined) b.setAttribute(a, d[k]);
     if (inHead) document.body.prepend(b);
     else s.after(b);
   }

@@ -4,6 +4,7 @@ import { h, clear, statusIcon } from './dom.js';
 import { CHECKS, CHECK_BY_ID, STATUS_TEXT, EVENT_TYPES, TD_ATTRIBUTE_BITS } from './meta.js';
 import { governanceSection } from './governance.js';
 import { provenanceSection } from './provenance.js';
+import { osSection } from './os.js';
 
 const ADVISORY_URL = 'https://www.intel.com/content/www/us/en/security-center/advisory/';
 
@@ -140,6 +141,7 @@ export function renderDetails(container, report, ctx = {}) {
     collateralSection(report, ctx),
     quoteSection(report),
     eventLogSection(report),
+    osSection(report), // issue 14: web/os.js
     appSection(report, ctx),
     governanceSection(report), // web/governance.js
     provenanceSection(report), // issue 20: web/provenance.js

@@ -19,6 +19,9 @@ import { dstackEvidence } from '../pki/forge.mjs';
 
 const T0 = Math.floor(Date.now() / 1000); // the forged world is valid around the real current time
 const WARN_WORLD = worldWithTcb('SWHardeningNeeded');
+// The forged CVM ships no OS manifest: a site owner reaches `verified` by pinning MRTD and RTMR0..2 (issue 14).
+const PINS = dstackEvidence({ now: T0 }).expect;
+const osAttrs = (prefix = '') => `${prefix}expect-mrtd="${PINS.mrtd}" ${prefix}expect-rtmr0="${PINS.rtmr[0]}" ${prefix}expect-rtmr1="${PINS.rtmr[1]}" ${prefix}expect-rtmr2="${PINS.rtmr[2]}"`;
 
 let browser;
 let site;
@@ -201,7 +204,7 @@ test('forged evidence with the test core: verified; a fresh nonce on every re-ve
     await page.clock.install();
     const path = site.page('t-verified.html', hostPage(`<h1>Verified</h1>
 <p>A forged but consistent dstack CVM, verified by the test core against the forged root.</p>
-<div class="row"><cvm-verify-badge id="b" url="${forged.url}" pccs="${forgedPccs.url}" interval="10"></cvm-verify-badge></div>
+<div class="row"><cvm-verify-badge id="b" url="${forged.url}" pccs="${forgedPccs.url}" interval="10" ${osAttrs()}></cvm-verify-badge></div>
 <script type="module" src="badge.js"></script>`));
     await page.goto(web.url + path);
     assert.equal(await waitState(page, '#b'), 'verified');
@@ -241,6 +244,15 @@ test('forged evidence with the test core: verified; a fresh nonce on every re-ve
     await page.waitForFunction(() => window.__events.length === 3, null, { timeout: 20000 });
     assert.equal((await events(page))[2].state, 'verified');
     assert.equal(forged.requests.slice(before).filter((r) => r.path === '/attestation').length, 3);
+
+    // without the OS pins the OS image is unverified: warning, and the popover says why
+    await page.evaluate(() => document.querySelector('#b').removeAttribute('expect-rtmr2'));
+    await page.waitForFunction(() => window.__events.length >= 4 && window.__events.at(-1).state === 'warning', null, { timeout: 20000 });
+    const os = (await events(page)).at(-1).checks.find(([id]) => id === 'os.image');
+    assert.deepEqual(os, ['os.image', 'warn', 'OS_IMAGE_UNVERIFIED']);
+    await page.click('#b');
+    assert.match((await badgeView(page, '#b')).popover, /OS image · OS_IMAGE_UNVERIFIED.*compose hash is only as trustworthy as this unverified OS/);
+    await shot(page, 'badge-warning-os', { fullPage: false });
 
     assert.deepEqual(await csp(), []);
     assert.deepEqual(noiseless(errors), []);
@@ -292,7 +304,7 @@ test('a dead URL is unavailable, never verified (even with state="verified" in t
 <div class="row"><cvm-verify-badge id="d" state="verified" url="${dead}" pccs="${forgedPccs.url}"></cvm-verify-badge>
 <cvm-verify-badge id="bad" url="${forged.url}" pccs="${forgedPccs.url}" policy="lax"></cvm-verify-badge></div>
 <p>Inserted by script tags (the module runs once; both tags get their badge):</p>
-<div class="row" id="auto1"><script type="module" src="badge.js" data-url="${forged.url}" data-pccs="${forgedPccs.url}" data-policy="strict" async></script></div>
+<div class="row" id="auto1"><script type="module" src="badge.js" data-url="${forged.url}" data-pccs="${forgedPccs.url}" data-policy="strict" ${osAttrs('data-')} async></script></div>
 <div class="row dark" id="auto2"><script type="module" src="badge.js" data-url="${dead}" data-theme="dark" data-interval="0" async></script></div>`));
     await page.goto(web.url + path);
     // the markup's state="verified" is overwritten as soon as the element is defined
@@ -349,7 +361,7 @@ test('nothing is loaded or verified until the badge scrolls into view', async ()
     const path = site.page('t-lazy.html', hostPage(`<h1>Below the fold</h1>
 <p>The badge is far down this page.</p>
 <div class="spacer"></div>
-<div class="row"><cvm-verify-badge id="b" url="${forged.url}" pccs="${forgedPccs.url}"></cvm-verify-badge></div>
+<div class="row"><cvm-verify-badge id="b" url="${forged.url}" pccs="${forgedPccs.url}" ${osAttrs()}></cvm-verify-badge></div>
 <script type="module" src="badge.js"></script>`));
     await page.goto(web.url + path);
     await page.waitForFunction(() => customElements.get('cvm-verify-badge'));

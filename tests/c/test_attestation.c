@@ -433,7 +433,9 @@ static void test_end_to_end(void)
 		if (!a.stripped) {
 			/* The stripped log (RA-TLS) has no RTMR0..2 events: today's replay check cannot pass it. */
 			CHECK_STR(check_status(rep, "eventlog.replay"), "pass");
-			CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), "pass");
+			/* No OS manifest in this attestation: os.image warns OS_IMAGE_UNVERIFIED (issue 14). */
+			CHECK_STR(check_status(rep, "os.image"), "warn");
+			CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), "warn");
 		}
 		cJSON_Delete(rep);
 		free(out);

@@ -15,7 +15,7 @@ export const vecJson = (/** @type {string} */ name) => JSON.parse(vec(name));
 
 export const CHECK_ORDER = [
   'quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes', 'eventlog.replay',
-  'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'app.provenance',
+  'os.image', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned', 'app.provenance',
   'policy.measurements', 'governance.onchain',
 ];
 

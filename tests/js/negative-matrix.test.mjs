@@ -31,7 +31,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NATIVE = process.env.CVM_VERIFY_NATIVE || ROOT + 'build/native/cvm-verify-native';
 const WASM_TEST = process.env.CVM_VERIFY_TEST_WASM || ROOT + 'build/cvm-verify-test.wasm';
 const CHECK_ORDER = ['quote.format', 'hardware.signature', 'collateral.validity', 'tcb.status', 'td.attributes',
-  'eventlog.replay', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned',
+  'eventlog.replay', 'os.image', 'app.compose_hash', 'freshness.nonce', 'report_data.binding', 'app.images_pinned',
   'app.provenance', 'policy.measurements', 'governance.onchain'];
 const DCAP_CHECKS = CHECK_ORDER.slice(0, 5);
 const now = DEFAULT_NOW;

@@ -493,7 +493,7 @@ test('formatReport and monitor lines', () => {
   const r1 = monitorResult('https://a', report, null, 1, new Date(0));
   assert.equal(r1.verdict, 'fail');
   assert.deepEqual(r1.failed?.map((c) => c.id), CHECK_IDS.filter((_, i) => i % 4 === 2));
-  assert.match(formatMonitorLine(r1), /^1970-01-01T00:00:00.000Z FAIL +https:\/\/a tcb=UpToDate failed: collateral\.validity\(NONCE_MISMATCH\) app\.compose_hash/);
+  assert.match(formatMonitorLine(r1), /^1970-01-01T00:00:00.000Z FAIL +https:\/\/a tcb=UpToDate failed: collateral\.validity\(NONCE_MISMATCH\) os\.image\(NONCE_MISMATCH\) app\.images_pinned/);
   const r2 = monitorResult('https://b', null, Object.assign(new Error('down\nhard'), { code: 'FETCH_FAILED' }), 3);
   assert.equal(r2.verdict, 'error');
   assert.equal(formatMonitorLine(r2).split('\n').length, 1);
