@@ -23,8 +23,8 @@ export const CHAIN_HELP = `On-chain governance (dstack apps whose key provider i
  * @typedef {object} ChainOptions  options.chain of the API
  * @property {string[]} [rpcUrls]   JSON-RPC endpoints; all are asked and must agree
  * @property {number} [chainId]
- * @property {string} [appContract] 0x-address of the DstackApp (default: the app id)
- * @property {string} [kmsContract] 0x-address of the DstackKms
+ * @property {string} [appContract] the DstackApp's address, 0x and 40 hex digits (default: the app id)
+ * @property {string} [kmsContract] the DstackKms's address, 0x and 40 hex digits
  */
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;

@@ -410,6 +410,11 @@ export const APP_SCHEMA: 'cvm-verify/app-report/v1';
 /** issue 16: fetch GET {phalaApi}/apps/{appId}/attestations (default https://cloud-api.phala.com/api/v1) and verify it. */
 export function verifyPhalaApp(appId: string, options?: VerifyOptions & { phalaApi?: string }): Promise<AppReport>;
 export function formatAppReport(app: AppReport, opts?: { color?: boolean; target?: string }): string;
+/** The app id a target names when it is a Phala app's recorded attestations (phala:<id>, a Trust Center or dashboard
+ *  URL), else null; an app's own endpoint stays a URL target (fresh evidence beats recorded quotes). */
+export function parsePhalaAppTarget(target: string): string | null;
+/** The app id of a bare id (40 hex digits, optional 0x), lower-cased; null otherwise. */
+export function asAppId(s: string): string | null;
 
 /** Rejections carry a reason code: FETCH_FAILED, CORS_BLOCKED, EVIDENCE_MALFORMED, REQUEST_MALFORMED, ... */
 export interface VerifyError extends Error {

@@ -141,7 +141,10 @@ export function toEvidenceValue(input) {
     if (!isTextual(bytes)) {
       // A binary quote starts with its version (03/04/05 00): text that is neither JSON nor hex (a README, an
       // error page, a typo) is malformed evidence, not a few-byte quote.
-      if (isPlainText(bytes)) throw codedError('EVIDENCE_MALFORMED', 'the evidence is text that is neither JSON nor a hex quote');
+      // Plain text that is neither JSON nor hex (a PEM certificate, or a README, an error page, a typo) goes to the
+      // core as text: it knows the shapes (an RA-TLS certificate) and calls the rest malformed evidence, never a
+      // few-byte quote.
+      if (isPlainText(bytes)) return new TextDecoder().decode(bytes).replace(/^\uFEFF/, '').trim();
       return bytesToHex(bytes);
     }
     let text;
