@@ -17,7 +17,7 @@ test('CLI: a text file of junk is malformed evidence (exit 2), not a 6-byte quot
   writeFileSync(f, 'hello\nthis is not evidence\n');
   const r = await run([f, ...COLL]);
   assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.match(r.stderr, /EVIDENCE_MALFORMED: .*neither JSON nor a hex quote/);
+  assert.match(r.stderr, /EVIDENCE_MALFORMED: .*not hex \(nor JSON/);
   assert.equal(r.stdout, '');
 });
 
