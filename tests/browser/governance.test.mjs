@@ -3,6 +3,7 @@
 // rendered by web/governance.js into the real page (its CSS and CSP), then a screenshot in tests/output/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { dstackEvidence } from '../pki/forge.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,6 +126,9 @@ test('the page end to end: governance settings, the verify flow asks the mock ch
 test('the badge honours governance and its chain attributes, and shows the state in its popover', { skip: existsSync(TEST_WASM) ? false : 'needs make wasm-test' }, async () => {
   const T0 = Math.floor(Date.now() / 1000);
   const site = siteRoot({ testWasm: true });
+  // The forged CVM ships no OS manifest: pin its four registers so that `off` can reach verified (os.image).
+  const pins = dstackEvidence({ now: T0 }).expect;
+  const osPins = `expect-mrtd="${pins.mrtd}" expect-rtmr0="${pins.rtmr[0]}" expect-rtmr1="${pins.rtmr[1]}" expect-rtmr2="${pins.rtmr[2]}"`;
   site.file('badge-host.css', HOST_CSS);
   const [web, forged, pccs, rpc] = await Promise.all([
     startServer({ port: 0, host: '127.0.0.1', root: site.dir }),
@@ -152,7 +156,7 @@ test('the badge honours governance and its chain attributes, and shows the state
     // a chain whose endpoint has no contract at the forged app id: failed with CONTRACT_MISSING at the block.
     const path = site.page('t-governance.html', hostPage(`<h1>Governance</h1>
 <div class="row"><cvm-verify-badge id="req" url="${forged.url}" pccs="${pccs.url}" governance="require"></cvm-verify-badge></div>
-<div class="row"><cvm-verify-badge id="off" url="${forged.url}" pccs="${pccs.url}" governance="off"></cvm-verify-badge></div>
+<div class="row"><cvm-verify-badge id="off" url="${forged.url}" pccs="${pccs.url}" governance="off" ${osPins}></cvm-verify-badge></div>
 <div class="row"><cvm-verify-badge id="chain" url="${forged.url}" pccs="${pccs.url}" chain-id="8453" kms-contract="${BASE_KMS}" chain-rpc="${rpc.url}"></cvm-verify-badge></div>
 <script type="module" src="badge.js"></script>`));
     await page.goto(web.url + path);
