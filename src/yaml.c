@@ -1135,6 +1135,25 @@ static cv_ynode *block_seq(yp *p, size_t indent)
 }
 
 /*
+ * The scalar key just read at start_col is followed by ": ": it opens a block
+ * mapping, with key as its first key. Shared by quoted and plain keys, which
+ * refuse the same things: a mapping where no collection may start (after a
+ * key on the same line), and properties that would belong to the key.
+ */
+static cv_ynode *key_opens_map(yp *p, size_t start_col, cv_ynode *key, int allow_coll, int inline_props)
+{
+	if (!allow_coll) {
+		yfail(p, "a mapping on the same line as its key");
+		return NULL;
+	}
+	if (inline_props) {
+		yfail(p, "an anchor or tag on a mapping key is not supported");
+		return NULL;
+	}
+	return block_map(p, start_col, key);
+}
+
+/*
  * A node starting at pos (a content character). min_col: the least column
  * of its continuation lines. allow_coll: a block mapping or sequence may
  * start here (start of a line, or after "- ").
@@ -1193,17 +1212,7 @@ static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 			goto done;
 		}
 		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1))) {
-			if (!allow_coll) {
-				yfail(p, "a mapping on the same line as its key");
-				n = NULL;
-				goto done;
-			}
-			if (inline_props) {
-				yfail(p, "an anchor or tag on a mapping key is not supported");
-				n = NULL;
-				goto done;
-			}
-			n = block_map(p, start_col, n);
+			n = key_opens_map(p, start_col, n, allow_coll, inline_props);
 		} else if (!expect_line_end(p)) {
 			n = NULL;
 		}
@@ -1212,19 +1221,8 @@ static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 	} else {
 		int is_key;
 		n = plain_block(p, min_col, &is_key);
-		if (n && is_key) {
-			if (!allow_coll) {
-				yfail(p, "a mapping on the same line as its key");
-				n = NULL;
-				goto done;
-			}
-			if (inline_props) {
-				yfail(p, "an anchor or tag on a mapping key is not supported");
-				n = NULL;
-				goto done;
-			}
-			n = block_map(p, start_col, n);
-		}
+		if (n && is_key)
+			n = key_opens_map(p, start_col, n, allow_coll, inline_props);
 	}
 done:
 	p->depth--;
