@@ -151,6 +151,20 @@ static int add_entry(yp *p, cv_ynode *coll, cv_ynode *key, cv_ynode *val)
 	return cv_yaml_append(p->y, coll, key, val) ? 1 : yfail(p, "out of memory");
 }
 
+/* A scalar node over text already in the reader's memory (buf holds len + 1
+ * bytes): the quoted, plain and block scalar readers decode into such a buffer. */
+static cv_ynode *scalar_owning(yp *p, char *buf, size_t len, int plain)
+{
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
+	if (!n)
+		return NULL;
+	buf[len] = '\0';
+	n->s = buf;
+	n->len = len;
+	n->plain = plain;
+	return n;
+}
+
 /* A scalar node from text (copied). */
 static cv_ynode *scalar(yp *p, const char *s, size_t len, int plain)
 {
@@ -429,13 +443,7 @@ static cv_ynode *quoted(yp *p)
 		adv(p);
 	}
 	adv(p); /* the closing quote */
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	out[k] = '\0';
-	n->s = out;
-	n->len = k;
-	return n;
+	return scalar_owning(p, out, k, 0);
 }
 
 /*
@@ -577,14 +585,7 @@ static cv_ynode *plain_block(yp *p, size_t min_col, int *is_key)
 		}
 	}
 	skip_to_eol(p);
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	buf[k] = '\0';
-	n->s = buf;
-	n->len = k;
-	n->plain = 1;
-	return n;
+	return scalar_owning(p, buf, k, 1);
 }
 
 /*
@@ -728,13 +729,7 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 		return NULL;
 	}
 	block_scalar_body(p, indent, literal, chomp, buf);
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	buf[len] = '\0';
-	n->s = buf;
-	n->len = len;
-	return n;
+	return scalar_owning(p, buf, len, 0);
 }
 
 /* ---- anchors ---- */
