@@ -3,6 +3,7 @@
 // planned eth_call at ONE pinned block shared by all endpoints, so their answers can be compared byte for byte.
 // Browser-safe: fetch only, no web3 library.
 import { codedError } from './util.js';
+import { readCapped } from './http.js';
 
 /**
  * Default endpoints: two public endpoints of independent operators per chain, so that one lying or stale
@@ -74,7 +75,8 @@ export async function rpc(url, method, params, opts = {}) {
       redirect: 'error',
     });
     if (!res.ok) throw codedError('FETCH_FAILED', `${method} at ${url}: HTTP ${res.status}`);
-    const text = await readCapped(res, maxBytes, url);
+    const text = new TextDecoder().decode(await readCapped(res, maxBytes,
+      () => codedError('FETCH_FAILED', `the answer of ${url} is larger than ${maxBytes} bytes; refusing it`)));
     let msg;
     try { msg = JSON.parse(text); } catch { throw codedError('FETCH_FAILED', `${method} at ${url}: the answer is not JSON`); }
     if (!msg || typeof msg !== 'object' || Array.isArray(msg) || msg.id !== id || !('result' in msg || 'error' in msg)) {
@@ -90,41 +92,6 @@ export async function rpc(url, method, params, opts = {}) {
     clearTimeout(timer);
     if (opts.signal) opts.signal.removeEventListener('abort', onAbort);
   }
-}
-
-/**
- * @param {Response} res
- * @param {number} max
- * @param {string} url
- * @returns {Promise<string>}
- */
-async function readCapped(res, max, url) {
-  const tooBig = () => codedError('FETCH_FAILED', `the answer of ${url} is larger than ${max} bytes; refusing it`);
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > max) throw tooBig();
-  if (!res.body || typeof res.body.getReader !== 'function') {
-    const t = await res.text();
-    if (t.length > max) throw tooBig();
-    return t;
-  }
-  const reader = res.body.getReader();
-  /** @type {Uint8Array[]} */
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      try { await reader.cancel(); } catch { /* ignore */ }
-      throw tooBig();
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return new TextDecoder().decode(out);
 }
 
 /** @param {unknown} s */

@@ -118,7 +118,8 @@ export async function httpGet(url, opts = {}) {
       /** @type {any} */ (err).status = res.status;
       throw err;
     }
-    const bytes = await readCapped(res, maxBytes, url, what);
+    const bytes = await readCapped(res, maxBytes,
+      () => codedError('FETCH_FAILED', `the response for ${what} from ${url} is larger than ${maxBytes} bytes; refusing it`));
     return { status: res.status, headers: res.headers, bytes, url };
   } catch (e) {
     const err = classifyFetchError(e, url, ctx);
@@ -131,14 +132,14 @@ export async function httpGet(url, opts = {}) {
 }
 
 /**
+ * Read a response body, refusing it (without buffering the rest) once it passes max bytes: the declared
+ * Content-Length is checked first, then the running total of the stream. Shared by httpGet and js/chain.js.
  * @param {Response} res
  * @param {number} max
- * @param {string} url
- * @param {string} what
+ * @param {() => Error} tooBig  builds the error thrown when the body passes max
  * @returns {Promise<Uint8Array>}
  */
-async function readCapped(res, max, url, what) {
-  const tooBig = () => codedError('FETCH_FAILED', `the response for ${what} from ${url} is larger than ${max} bytes; refusing it`);
+export async function readCapped(res, max, tooBig) {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) throw tooBig();
   if (!res.body || typeof res.body.getReader !== 'function') {

@@ -154,6 +154,18 @@ static cv_err finish(cv_attestation *a, cv_diag *d)
 
 /* ---- V0: SCALE ---- */
 
+/* Copy the name and payload both V0 event kinds carry, last in each. */
+static cv_err v0_name_payload(cv_att_event *e, cv_bytes name, cv_bytes pl, cv_diag *d)
+{
+	e->name = dup_text(name.ptr, name.len);
+	e->name_len = name.len;
+	e->payload = dup_bytes(pl.ptr, pl.len);
+	e->payload_len = pl.len;
+	if (!e->name || (pl.len && !e->payload))
+		return oom(d);
+	return CV_OK;
+}
+
 static cv_err v0_event(cv_scale_cur *c, cv_att_event *e, cv_diag *d)
 {
 	cv_err err;
@@ -167,13 +179,7 @@ static cv_err v0_event(cv_scale_cur *c, cv_att_event *e, cv_diag *d)
 		memcpy(e->digest, dg.ptr, dg.len);
 	e->digest_len = dg.len;
 	e->version = 1; /* SCALE never carries the version: V0 logs hold V1 events only */
-	e->name = dup_text(name.ptr, name.len);
-	e->name_len = name.len;
-	e->payload = dup_bytes(pl.ptr, pl.len);
-	e->payload_len = pl.len;
-	if (!e->name || (pl.len && !e->payload))
-		return oom(d);
-	return CV_OK;
+	return v0_name_payload(e, name, pl, d);
 }
 
 static cv_err v0_runtime_event(cv_scale_cur *c, cv_att_event *e, cv_diag *d)
@@ -186,12 +192,25 @@ static cv_err v0_runtime_event(cv_scale_cur *c, cv_att_event *e, cv_diag *d)
 	e->imr = 3;
 	e->event_type = CV_EVENT_RUNTIME;
 	e->version = 1;
-	e->name = dup_text(name.ptr, name.len);
-	e->name_len = name.len;
-	e->payload = dup_bytes(pl.ptr, pl.len);
-	e->payload_len = pl.len;
-	if (!e->name || (pl.len && !e->payload))
-		return oom(d);
+	return v0_name_payload(e, name, pl, d);
+}
+
+/* A SCALE Vec of events: compact length (at most CV_MAX_EVENTS), then each
+ * item decoded by one(). *n counts the array even when an item fails, so the
+ * caller's cleanup sees every allocated entry. */
+static cv_err v0_events(cv_scale_cur *c, cv_err (*one)(cv_scale_cur *, cv_att_event *, cv_diag *),
+	const char *field, cv_att_event **out, size_t *n, cv_diag *d)
+{
+	cv_err err;
+	uint64_t len;
+	if ((err = cv_scale_compact(c, CV_MAX_EVENTS, &len, field)))
+		return err;
+	if ((err = alloc_events((size_t)len, out, d)))
+		return err;
+	*n = (size_t)len;
+	for (size_t i = 0; i < *n; i++)
+		if ((err = one(c, &(*out)[i], d)))
+			return err;
 	return CV_OK;
 }
 
@@ -220,24 +239,9 @@ static cv_err decode_v0(const uint8_t *buf, size_t len, cv_attestation *a, cv_di
 		return oom(d);
 	a->quote_len = q.len;
 
-	uint64_t n;
-	if ((err = cv_scale_compact(&c, CV_MAX_EVENTS, &n, "event log length")))
+	if ((err = v0_events(&c, v0_event, "event log length", &a->events, &a->n_events, d)) ||
+		(err = v0_events(&c, v0_runtime_event, "runtime_events length", &a->runtime, &a->n_runtime, d)))
 		return err;
-	if ((err = alloc_events((size_t)n, &a->events, d)))
-		return err;
-	a->n_events = (size_t)n;
-	for (size_t i = 0; i < a->n_events; i++)
-		if ((err = v0_event(&c, &a->events[i], d)))
-			return err;
-
-	if ((err = cv_scale_compact(&c, CV_MAX_EVENTS, &n, "runtime_events length")))
-		return err;
-	if ((err = alloc_events((size_t)n, &a->runtime, d)))
-		return err;
-	a->n_runtime = (size_t)n;
-	for (size_t i = 0; i < a->n_runtime; i++)
-		if ((err = v0_runtime_event(&c, &a->runtime[i], d)))
-			return err;
 
 	cv_bytes rd, cfg;
 	if ((err = cv_scale_fixed(&c, 64, &rd, "report_data")) ||

@@ -310,7 +310,9 @@ cv_err cv_runtime_preimage_v2(const char *name, size_t name_len,
 
 /* ---- replay ---- */
 
-static void extend(uint8_t mr[48], const uint8_t digest[48])
+/* TDX RTMR extend: mr = SHA-384(mr || digest). Also used by
+ * src/os_image.c to predict RTMR1/2 from a manifest. */
+void cv_rtmr_extend(uint8_t mr[48], const uint8_t digest[48])
 {
 	cv_sha384_ctx c;
 	cv_sha384_init(&c);
@@ -366,13 +368,13 @@ cv_err cv_eventlog_replay(const cv_eventlog *log, cv_replay *r, cv_diag *d)
 				if (r->n_inconsistent++ == 0)
 					r->first_inconsistent = i;
 			}
-			extend(r->rtmr[3], er->digest);
+			cv_rtmr_extend(r->rtmr[3], er->digest);
 			er->extended = 1;
 		} else if (e->type != CV_EV_NO_ACTION) {
 			/* Parsing guaranteed imr 0..2 and a 48-byte digest. */
 			memcpy(er->digest, e->digest, 48);
 			er->supplied = CV_SUPPLIED_NOT_CHECKED;
-			extend(r->rtmr[e->imr], er->digest);
+			cv_rtmr_extend(r->rtmr[e->imr], er->digest);
 			er->extended = 1;
 		}
 	}

@@ -95,6 +95,9 @@ typedef struct {
 cv_err cv_eventlog_replay(const cv_eventlog *log, cv_replay *r, cv_diag *d);
 void cv_replay_free(cv_replay *r);
 
+/* One RTMR extend: mr = SHA-384(mr || digest). */
+void cv_rtmr_extend(uint8_t mr[48], const uint8_t digest[48]);
+
 /*
  * App identity (docs/checks.md eventlog.replay, first-occurrence rule): the first runtime
  * event of each name before the first "system-ready"; NULL when absent.

@@ -414,6 +414,28 @@ static void write_addr(cv_jw *w, const char *key, const uint8_t a[20])
 	jw_kstr(w, key, hex);
 }
 
+/*
+ * Open the object of one governing contract (key "app" or "kms"): its owner
+ * (null when not read) and whether it can be upgraded, left to the caller to
+ * add members and close. DstackApp and DstackKms are UUPS proxies whose
+ * "upgrades disabled" flag is private: no call tells it.
+ */
+static void begin_contract(cv_jw *w, const char *key, int has_owner, const uint8_t owner[20])
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	if (has_owner) {
+		write_addr(w, "owner", owner);
+	} else {
+		jw_key(w, "owner");
+		jw_null(w);
+	}
+	jw_key(w, "upgradeable");
+	jw_null(w);
+	jw_kstr(w, "upgradeable_note",
+		"not readable by a call: a UUPS proxy; the owner may upgrade it unless disableUpgrades() was called");
+}
+
 void cv_gov_write(cv_jw *w, const cv_gov_input *in, const cv_gov_plan *p, const cv_gov_answers *a,
 	const cv_gov_result *r)
 {
@@ -455,36 +477,10 @@ void cv_gov_write(cv_jw *w, const cv_gov_input *in, const cv_gov_plan *p, const 
 	}
 	jw_arr_end(w);
 
-	/* Who can change the allow-lists. DstackApp and DstackKms are UUPS
-	 * proxies whose "upgrades disabled" flag is private: no call tells it. */
-	const char *upg = "not readable by a call: a UUPS proxy; the owner may upgrade it unless disableUpgrades() was called";
-	jw_key(w, "app");
-	jw_obj_begin(w);
-	jw_key(w, "owner");
-	if (r->has_app_owner) {
-		char hex[43];
-		cv_abi_hex0x(r->app_owner, 20, hex);
-		jw_str(w, hex);
-	} else {
-		jw_null(w);
-	}
-	jw_key(w, "upgradeable");
-	jw_null(w);
-	jw_kstr(w, "upgradeable_note", upg);
+	/* Who can change the allow-lists. */
+	begin_contract(w, "app", r->has_app_owner, r->app_owner);
 	jw_obj_end(w);
-	jw_key(w, "kms");
-	jw_obj_begin(w);
-	jw_key(w, "owner");
-	if (r->has_kms_owner) {
-		char hex[43];
-		cv_abi_hex0x(r->kms_owner, 20, hex);
-		jw_str(w, hex);
-	} else {
-		jw_null(w);
-	}
-	jw_key(w, "upgradeable");
-	jw_null(w);
-	jw_kstr(w, "upgradeable_note", upg);
+	begin_contract(w, "kms", r->has_kms_owner, r->kms_owner);
 	if (r->kms_ca_pubkey.ptr)
 		jw_khex(w, "ca_pubkey", r->kms_ca_pubkey.ptr, r->kms_ca_pubkey.len);
 	jw_obj_end(w);

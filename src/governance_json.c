@@ -314,11 +314,7 @@ static cv_err error_out(const cv_diag *d, char **out, size_t *out_len)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	jw_key(&w, "error");
-	jw_obj_begin(&w);
-	jw_kstr(&w, "code", cv_err_name(d->code));
-	jw_kstr(&w, "message", d->msg);
-	jw_obj_end(&w);
+	jw_kerror(&w, d->code, d->msg);
 	jw_obj_end(&w);
 	*out = jw_take(&w, out_len);
 	return d->code;

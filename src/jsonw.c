@@ -225,6 +225,15 @@ void jw_raw(cv_jw *w, const char *json, size_t n)
 }
 
 void jw_kstr(cv_jw *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
+
+void jw_kerror(cv_jw *w, cv_err code, const char *msg)
+{
+	jw_key(w, "error");
+	jw_obj_begin(w);
+	jw_kstr(w, "code", cv_err_name(code));
+	jw_kstr(w, "message", msg);
+	jw_obj_end(w);
+}
 void jw_khex(cv_jw *w, const char *k, const uint8_t *b, size_t n) { jw_key(w, k); jw_hex(w, b, n); }
 void jw_kint(cv_jw *w, const char *k, int64_t v) { jw_key(w, k); jw_int(w, v); }
 void jw_kbool(cv_jw *w, const char *k, int v) { jw_key(w, k); jw_bool(w, v); }

@@ -48,5 +48,8 @@ void jw_khex(cv_jw *w, const char *k, const uint8_t *b, size_t n);
 void jw_kint(cv_jw *w, const char *k, int64_t v);
 void jw_kbool(cv_jw *w, const char *k, int v);
 void jw_ktime(cv_jw *w, const char *k, int64_t t);
+/* "error": {"code": <reason code name>, "message": msg}: the failure member
+ * of the ops' answers, written once so they cannot differ in shape. */
+void jw_kerror(cv_jw *w, cv_err code, const char *msg);
 
 #endif

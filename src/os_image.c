@@ -264,15 +264,6 @@ static const char *const k_acpi_names[3] = { "acpi-loader", "acpi-rsdp", "acpi-t
 static const char *const k_rtmr1_actions[3] = { "Calling EFI Application from Boot Option",
 	"Exit Boot Services Invocation", "Exit Boot Services Returned with Success" };
 
-static void extend(uint8_t mr[48], const uint8_t digest[48])
-{
-	cv_sha384_ctx c;
-	cv_sha384_init(&c);
-	cv_sha384_update(&c, mr, 48);
-	cv_sha384_update(&c, digest, 48);
-	cv_sha384_final(&c, mr);
-}
-
 /* The three ACPI digests: the RTMR0 events of type 10 whose payload is "ACPI DATA", one per name. */
 static cv_err acpi_digests(const cv_eventlog *log, const uint8_t *out[3], cv_diag *d)
 {
@@ -401,33 +392,33 @@ static cv_err recompute(const cv_vm_config *vm, const cv_os_measurement *m, cons
 	memcpy(x, mrtd.ptr, 48);
 	x = r->reg[CV_OS_REG_RTMR0].expected;
 	memset(x, 0, 48);
-	extend(x, r->td_hob_hash);
-	extend(x, k_cfv_image);
+	cv_rtmr_extend(x, r->td_hob_hash);
+	cv_rtmr_extend(x, k_cfv_image);
 	for (int i = 0; i < 5; i++) {
 		efi_variable(i < 3 ? k_guid_global : k_guid_security, k_efi_vars[i], act);
-		extend(x, act);
+		cv_rtmr_extend(x, act);
 	}
-	extend(x, separator);
+	cv_rtmr_extend(x, separator);
 	for (int i = 0; i < 3; i++)
-		extend(x, acpi[i]);
+		cv_rtmr_extend(x, acpi[i]);
 	cv_sha384(zeros, 2, act); /* BootOrder: one u16 entry, 0000 */
-	extend(x, act);
-	extend(x, k_boot0000);
+	cv_rtmr_extend(x, act);
+	cv_rtmr_extend(x, k_boot0000);
 
 	x = r->reg[CV_OS_REG_RTMR1].expected;
 	memset(x, 0, 48);
-	extend(x, m->kernel_authenticode.ptr);
+	cv_rtmr_extend(x, m->kernel_authenticode.ptr);
 	cv_sha384(k_rtmr1_actions[0], strlen(k_rtmr1_actions[0]), act);
-	extend(x, act);
-	extend(x, separator);
+	cv_rtmr_extend(x, act);
+	cv_rtmr_extend(x, separator);
 	for (int i = 1; i < 3; i++) {
 		cv_sha384(k_rtmr1_actions[i], strlen(k_rtmr1_actions[i]), act);
-		extend(x, act);
+		cv_rtmr_extend(x, act);
 	}
 	x = r->reg[CV_OS_REG_RTMR2].expected;
 	memset(x, 0, 48);
-	extend(x, m->cmdline_sha384.ptr);
-	extend(x, m->initrd_sha384.ptr);
+	cv_rtmr_extend(x, m->cmdline_sha384.ptr);
+	cv_rtmr_extend(x, m->initrd_sha384.ptr);
 	for (int i = 0; i < CV_OS_REG_COUNT; i++)
 		r->reg[i].has_expected = 1;
 	return CV_OK;

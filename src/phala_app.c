@@ -593,13 +593,9 @@ error:
 		cv_jw ew;
 		jw_init(&ew);
 		jw_obj_begin(&ew);
-		jw_key(&ew, "error");
-		jw_obj_begin(&ew);
-		jw_kstr(&ew, "code", cv_err_name(e));
-		jw_kstr(&ew, "message", e == CV_INPUT_TOO_LARGE ? "The app lists more than 32 instances."
+		jw_kerror(&ew, e, e == CV_INPUT_TOO_LARGE ? "The app lists more than 32 instances."
 			: e == CV_EVIDENCE_MALFORMED ? "An instance of the Phala app response is not a JSON object."
 			: "The verifier ran out of memory.");
-		jw_obj_end(&ew);
 		jw_obj_end(&ew);
 		*out = jw_take(&ew, out_len);
 	}

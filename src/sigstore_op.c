@@ -142,13 +142,8 @@ cv_err cv_sigstore_run_json(const struct cJSON *req, char **out, size_t *out_len
 		jw_obj_begin(&w);
 	}
 	jw_kbool(&w, "ok", e == CV_OK);
-	if (e != CV_OK) {
-		jw_key(&w, "error");
-		jw_obj_begin(&w);
-		jw_kstr(&w, "code", cv_err_name(e));
-		jw_kstr(&w, "message", d.msg);
-		jw_obj_end(&w);
-	}
+	if (e != CV_OK)
+		jw_kerror(&w, e, d.msg);
 	jw_obj_end(&w);
 	*out = jw_take(&w, out_len);
 	if (!*out)

@@ -151,6 +151,20 @@ static int add_entry(yp *p, cv_ynode *coll, cv_ynode *key, cv_ynode *val)
 	return cv_yaml_append(p->y, coll, key, val) ? 1 : yfail(p, "out of memory");
 }
 
+/* A scalar node over text already in the reader's memory (buf holds len + 1
+ * bytes): the quoted, plain and block scalar readers decode into such a buffer. */
+static cv_ynode *scalar_owning(yp *p, char *buf, size_t len, int plain)
+{
+	cv_ynode *n = new_node(p, CV_Y_SCALAR);
+	if (!n)
+		return NULL;
+	buf[len] = '\0';
+	n->s = buf;
+	n->len = len;
+	n->plain = plain;
+	return n;
+}
+
 /* A scalar node from text (copied). */
 static cv_ynode *scalar(yp *p, const char *s, size_t len, int plain)
 {
@@ -429,13 +443,7 @@ static cv_ynode *quoted(yp *p)
 		adv(p);
 	}
 	adv(p); /* the closing quote */
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	out[k] = '\0';
-	n->s = out;
-	n->len = k;
-	return n;
+	return scalar_owning(p, out, k, 0);
 }
 
 /*
@@ -577,14 +585,7 @@ static cv_ynode *plain_block(yp *p, size_t min_col, int *is_key)
 		}
 	}
 	skip_to_eol(p);
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	buf[k] = '\0';
-	n->s = buf;
-	n->len = k;
-	n->plain = 1;
-	return n;
+	return scalar_owning(p, buf, k, 1);
 }
 
 /*
@@ -728,13 +729,7 @@ static cv_ynode *block_scalar(yp *p, long parent_col)
 		return NULL;
 	}
 	block_scalar_body(p, indent, literal, chomp, buf);
-	cv_ynode *n = new_node(p, CV_Y_SCALAR);
-	if (!n)
-		return NULL;
-	buf[len] = '\0';
-	n->s = buf;
-	n->len = len;
-	return n;
+	return scalar_owning(p, buf, len, 0);
 }
 
 /* ---- anchors ---- */
@@ -1135,6 +1130,25 @@ static cv_ynode *block_seq(yp *p, size_t indent)
 }
 
 /*
+ * The scalar key just read at start_col is followed by ": ": it opens a block
+ * mapping, with key as its first key. Shared by quoted and plain keys, which
+ * refuse the same things: a mapping where no collection may start (after a
+ * key on the same line), and properties that would belong to the key.
+ */
+static cv_ynode *key_opens_map(yp *p, size_t start_col, cv_ynode *key, int allow_coll, int inline_props)
+{
+	if (!allow_coll) {
+		yfail(p, "a mapping on the same line as its key");
+		return NULL;
+	}
+	if (inline_props) {
+		yfail(p, "an anchor or tag on a mapping key is not supported");
+		return NULL;
+	}
+	return block_map(p, start_col, key);
+}
+
+/*
  * A node starting at pos (a content character). min_col: the least column
  * of its continuation lines. allow_coll: a block mapping or sequence may
  * start here (start of a line, or after "- ").
@@ -1193,17 +1207,7 @@ static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 			goto done;
 		}
 		if (cur(p) == ':' && is_ws_or_eol(peek(p, 1))) {
-			if (!allow_coll) {
-				yfail(p, "a mapping on the same line as its key");
-				n = NULL;
-				goto done;
-			}
-			if (inline_props) {
-				yfail(p, "an anchor or tag on a mapping key is not supported");
-				n = NULL;
-				goto done;
-			}
-			n = block_map(p, start_col, n);
+			n = key_opens_map(p, start_col, n, allow_coll, inline_props);
 		} else if (!expect_line_end(p)) {
 			n = NULL;
 		}
@@ -1212,19 +1216,8 @@ static cv_ynode *node_at(yp *p, size_t min_col, int allow_coll)
 	} else {
 		int is_key;
 		n = plain_block(p, min_col, &is_key);
-		if (n && is_key) {
-			if (!allow_coll) {
-				yfail(p, "a mapping on the same line as its key");
-				n = NULL;
-				goto done;
-			}
-			if (inline_props) {
-				yfail(p, "an anchor or tag on a mapping key is not supported");
-				n = NULL;
-				goto done;
-			}
-			n = block_map(p, start_col, n);
-		}
+		if (n && is_key)
+			n = key_opens_map(p, start_col, n, allow_coll, inline_props);
 	}
 done:
 	p->depth--;

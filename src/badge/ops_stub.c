@@ -21,12 +21,8 @@ cv_err __wrap_cv_gov_run_json(const cJSON *root, char **out, size_t *out_len)
 	cv_jw w;
 	jw_init(&w);
 	jw_obj_begin(&w);
-	jw_key(&w, "error");
-	jw_obj_begin(&w);
-	jw_kstr(&w, "code", cv_err_name(CV_OP_NOT_BUILT));
-	jw_kstr(&w, "message",
+	jw_kerror(&w, CV_OP_NOT_BUILT,
 		"This verifier core (the badge core) does not run the governance op; the full core (cvm-verify.wasm) does.");
-	jw_obj_end(&w);
 	jw_obj_end(&w);
 	*out = jw_take(&w, out_len);
 	if (!*out)

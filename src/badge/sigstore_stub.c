@@ -63,11 +63,7 @@ cv_err cv_sigstore_run_json(const struct cJSON *req, char **out, size_t *out_len
 	jw_init(&w);
 	jw_obj_begin(&w);
 	jw_kbool(&w, "ok", 0);
-	jw_key(&w, "error");
-	jw_obj_begin(&w);
-	jw_kstr(&w, "code", cv_err_name(e));
-	jw_kstr(&w, "message", d.msg);
-	jw_obj_end(&w);
+	jw_kerror(&w, e, d.msg);
 	jw_obj_end(&w);
 	*out = jw_take(&w, out_len);
 	if (!*out)

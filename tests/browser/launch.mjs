@@ -64,6 +64,22 @@ export async function openPage(browser, { viewport = { width: 1280, height: 900 
   return { context, page, csp, errors, requests };
 }
 
+/**
+ * Keeps a page's context on 127.0.0.1: every request elsewhere is aborted as a disconnected network and its URL
+ * recorded, so a test can both run offline and assert that nothing tried to leave.
+ * @returns {Promise<string[]>} the URLs that were refused (filled as the page runs)
+ */
+export async function offline(context) {
+  const attempted = [];
+  await context.route('**/*', (route) => {
+    const u = new URL(route.request().url());
+    if (u.hostname === '127.0.0.1') return route.continue();
+    attempted.push(u.href);
+    return route.abort('internetdisconnected');
+  });
+  return attempted;
+}
+
 /** Saves a full-page screenshot to tests/output/<name>.png and returns its path. */
 export async function shot(page, name, { fullPage = true } = {}) {
   mkdirSync(OUTPUT_DIR, { recursive: true });

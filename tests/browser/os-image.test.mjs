@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser, startWebServer, openPage, shot, waitVerdict, ROOT } from './launch.mjs';
+import { launchBrowser, startWebServer, openPage, shot, waitVerdict, ROOT, offline } from './launch.mjs';
 import { OS_CATALOG } from '../../js/os-catalog.js';
 
 const VEC = join(ROOT, 'tests/vectors/dstack');
@@ -33,7 +33,7 @@ async function paste(page, text) {
 
 test('the capture: os.image row and the OS image details (registers equal, event hash apart)', async () => {
   const { context, page, errors } = await openPage(browser, { settings: SETTINGS });
-  await context.route('**/*', (r) => (new URL(r.request().url()).hostname === '127.0.0.1' ? r.continue() : r.abort('internetdisconnected')));
+  await offline(context);
   try {
     await page.goto(`${web.url}/web/`);
     await paste(page, bundle(CAPTURE));
@@ -55,7 +55,7 @@ test('the capture: os.image row and the OS image details (registers equal, event
 
 test('the two manifest files in Settings verify a capture that carries none', async () => {
   const { context, page, errors } = await openPage(browser, { settings: SETTINGS });
-  await context.route('**/*', (r) => (new URL(r.request().url()).hostname === '127.0.0.1' ? r.continue() : r.abort('internetdisconnected')));
+  await offline(context);
   const vm = JSON.parse(CAPTURE.vm_config);
   delete vm.tdx_measurement;
   vm.os_image_hash = IMAGE;

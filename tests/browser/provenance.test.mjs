@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchBrowser, openPage, shot, waitVerdict, ROOT, OUTPUT_DIR } from './launch.mjs';
+import { launchBrowser, openPage, shot, waitVerdict, ROOT, OUTPUT_DIR, offline } from './launch.mjs';
 import { siteRoot, TEST_WASM } from './badge-fixtures.mjs';
 import { provenanceApp, CASES, SUBJECT_SOURCE } from '../mocks/github.mjs';
 import { DEFAULT_NOW } from '../pki/forge.mjs';
@@ -47,13 +47,7 @@ async function run(page, { source, bundle }) {
 
 test('an uploaded bundle proves the pinned image\'s source: check row and section', { skip: built ? undefined : 'needs make wasm-test' }, async () => {
   const { context, page, csp, errors } = await openPage(browser, { settings: SETTINGS, viewport: { width: 1280, height: 900 } });
-  const attempted = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.hostname === '127.0.0.1') return route.continue();
-    attempted.push(u.href);
-    return route.abort('internetdisconnected');
-  });
+  const attempted = await offline(context);
   try {
     await page.goto(`${server.url}/web/`);
     const verdict = await run(page, { source: SUBJECT_SOURCE, bundle: join(CASES, 'happy-path-intoto-in-dsse-v3/bundle.sigstore.json') });

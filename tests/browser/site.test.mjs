@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { launchBrowser, openPage, waitVerdict } from './launch.mjs';
+import { launchBrowser, openPage, waitVerdict, offline } from './launch.mjs';
 import { buildSite, META_CSP } from '../../scripts/build-site.mjs';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'application/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.ts': 'text/plain' };
@@ -60,7 +60,7 @@ test('the site holds the page, the badge, the API and the core, and the headers 
 
 test('from the root to a verified sample, under the page\'s own CSP, with no header from the host', async () => {
   const { context, page, csp, errors } = await openPage(browser, { settings: { pccsUrl: 'https://pccs.phala.network', tcbPolicy: 'default', expectComposeHash: '' } });
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('internetdisconnected')));
+  await offline(context);
   try {
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/web/`);

@@ -3,7 +3,7 @@
 // on 127.0.0.1. Screenshots go to tests/output/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startWebServer, openPage, shot, waitVerdict } from './launch.mjs';
+import { launchBrowser, startWebServer, openPage, shot, waitVerdict, offline } from './launch.mjs';
 import { NOW, nearMpcCase, nearMpcBundle, tamperedBundle, sgxBundle } from './fixtures.mjs';
 
 let browser;
@@ -19,18 +19,6 @@ after(async () => {
 });
 
 const SETTINGS = { pccsUrl: 'https://pccs.phala.network', tcbPolicy: 'default', expectComposeHash: '', now: NOW };
-
-/** Blocks (and records) every request that does not go to 127.0.0.1. */
-async function offline(context) {
-  const attempted = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.hostname === '127.0.0.1') return route.continue();
-    attempted.push(u.href);
-    return route.abort('internetdisconnected');
-  });
-  return attempted;
-}
 
 async function rowStatus(page, id) {
   return page.locator(`[data-check-id="${id}"]`).getAttribute('data-status');

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { ROOT, launchBrowser, startWebServer, openPage, shot, waitVerdict } from './launch.mjs';
+import { ROOT, launchBrowser, startWebServer, openPage, shot, waitVerdict, offline } from './launch.mjs';
 import { NOW, nearMpcBundle } from './fixtures.mjs';
 import { startMockPccs } from '../mocks/pccs.mjs';
 
@@ -26,10 +26,6 @@ after(async () => {
 
 const SETTINGS = { pccsUrl: 'https://pccs.phala.network', tcbPolicy: 'default', expectComposeHash: '', now: NOW };
 const vec = (p) => readFileSync(join(ROOT, 'tests/vectors/dstack', p), 'utf8');
-
-async function offline(context) {
-  await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort('internetdisconnected')));
-}
 
 async function paste(page, text) {
   await page.click('#tab-evidence');

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, launchBrowser, startWebServer, openPage, shot, waitVerdict } from './launch.mjs';
+import { ROOT, launchBrowser, startWebServer, openPage, shot, waitVerdict, offline } from './launch.mjs';
 import { NOW } from './fixtures.mjs';
 import { startMockCvm } from '../mocks/cvm.mjs';
 import { startMockPccs } from '../mocks/pccs.mjs';
@@ -26,23 +26,11 @@ after(async () => {
   await pccs?.close();
 });
 
-/** Records every request; aborts the ones that do not go to 127.0.0.1. */
-async function localOnly(context) {
-  const outside = [];
-  await context.route('**/*', (route) => {
-    const u = new URL(route.request().url());
-    if (u.hostname === '127.0.0.1') return route.continue();
-    outside.push(u.href);
-    return route.abort('internetdisconnected');
-  });
-  return outside;
-}
-
 test('URL flow: mock CVM + mock PCCS; hardware, event log and compose hash pass; the recording fails freshness', async () => {
   const cvm = await startMockCvm({});
   const settings = { pccsUrl: pccs.url, tcbPolicy: 'default', expectComposeHash: '', now: NOW };
   const { context, page, csp, errors, requests } = await openPage(browser, { settings });
-  const outside = await localOnly(context);
+  const outside = await offline(context);
   try {
     await page.goto(`${web.url}/web/`);
     await page.fill('[data-role="url-input"]', cvm.url);
@@ -88,7 +76,7 @@ test('a CVM without CORS headers: the page says so and shows the curl commands t
   const cvm = await startMockCvm({ cors: false });
   const settings = { pccsUrl: pccs.url, tcbPolicy: 'default', expectComposeHash: '', now: NOW };
   const { context, page, csp } = await openPage(browser, { settings });
-  await localOnly(context);
+  await offline(context);
   try {
     await page.goto(`${web.url}/web/?url=${encodeURIComponent(cvm.url)}`);
     assert.equal(await waitVerdict(page), 'error');
@@ -131,7 +119,7 @@ test('a binary quote upload gets its collateral from the PCCS in the settings', 
   const quote = Buffer.from(JSON.parse(readFileSync(join(ROOT, 'tests/vectors/dstack/near-mpc_quote.json'), 'utf8')));
   const settings = { pccsUrl: pccs.url, tcbPolicy: 'default', expectComposeHash: '', now: NOW };
   const { context, page, csp, requests } = await openPage(browser, { settings });
-  const outside = await localOnly(context);
+  const outside = await offline(context);
   try {
     await page.goto(`${web.url}/web/`);
     await page.click('#tab-evidence');

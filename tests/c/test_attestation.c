@@ -402,50 +402,9 @@ static const char *check_status(const cJSON *report, const char *id)
 	return "";
 }
 
-/* End to end through today's entry point: the attestation's GetQuote shape as the evidence of a verify
- * request, with the near/mpc collateral (same FMSPC) at 1788000000 (tests/vectors/README.md). */
-static void test_end_to_end(void)
-{
-	static const char *const files[] = { "dstack-guest-agent_attestation_v0.bin", "attestation_v1_reconstructed.bin",
-		"attestation_v1_stripped_reconstructed.bin" };
-	size_t cn;
-	char *coll = (char *)load("near-mpc_collateral.json", &cn);
-	CHECK(coll != NULL);
-	for (size_t f = 0; coll && f < 3; f++) {
-		size_t n;
-		uint8_t *b = load(files[f], &n);
-		cv_attestation a;
-		cv_diag d;
-		cJSON *gq = NULL;
-		CHECK(b && cv_attestation_decode(b, n, &a, &d) == CV_OK && cv_attestation_to_getquote(&a, &gq, &d) == CV_OK);
-		cJSON *req = cJSON_CreateObject();
-		cJSON_AddStringToObject(req, "op", "verify");
-		cJSON_AddItemToObject(req, "evidence", gq);
-		cJSON_AddItemToObject(req, "collateral", cJSON_Parse(coll));
-		cJSON_AddNumberToObject(req, "now", 1788000000);
-		char *s = cJSON_PrintUnformatted(req), *out = NULL;
-		size_t out_len = 0;
-		cv_run_json(s, strlen(s), &out, &out_len);
-		cJSON *rep = out ? cJSON_Parse(out) : NULL;
-		CHECK(rep != NULL);
-		CHECK_STR(check_status(rep, "hardware.signature"), "pass");
-		CHECK_STR(check_status(rep, "tcb.status"), "pass");
-		if (!a.stripped) {
-			/* The stripped log (RA-TLS) has no RTMR0..2 events: today's replay check cannot pass it. */
-			CHECK_STR(check_status(rep, "eventlog.replay"), "pass");
-			/* No OS manifest in this attestation: os.image warns OS_IMAGE_UNVERIFIED (issue 14). */
-			CHECK_STR(check_status(rep, "os.image"), "warn");
-			CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), "warn");
-		}
-		cJSON_Delete(rep);
-		free(out);
-		free(s);
-		cJSON_Delete(req);
-		cv_attestation_free(&a);
-		free(b);
-	}
-	free(coll);
-}
+/* The three real attestations (tests/vectors/README.md): V0, V1, V1 stripped (RA-TLS). */
+static const char *const k_att_files[3] = { "dstack-guest-agent_attestation_v0.bin",
+	"attestation_v1_reconstructed.bin", "attestation_v1_stripped_reconstructed.bin" };
 
 /* One verify request with the near/mpc collateral at 1788000000 over an
  * evidence value (JSON text); the parsed report, or NULL. */
@@ -464,6 +423,38 @@ static cJSON *verify_evidence(cJSON *evidence, const char *coll)
 	free(s);
 	cJSON_Delete(req);
 	return rep;
+}
+
+/* End to end through today's entry point: the attestation's GetQuote shape as the evidence of a verify
+ * request, with the near/mpc collateral (same FMSPC) at 1788000000 (tests/vectors/README.md). */
+static void test_end_to_end(void)
+{
+	size_t cn;
+	char *coll = (char *)load("near-mpc_collateral.json", &cn);
+	CHECK(coll != NULL);
+	for (size_t f = 0; coll && f < 3; f++) {
+		size_t n;
+		uint8_t *b = load(k_att_files[f], &n);
+		cv_attestation a;
+		cv_diag d;
+		cJSON *gq = NULL;
+		CHECK(b && cv_attestation_decode(b, n, &a, &d) == CV_OK && cv_attestation_to_getquote(&a, &gq, &d) == CV_OK);
+		cJSON *rep = verify_evidence(gq, coll);
+		CHECK(rep != NULL);
+		CHECK_STR(check_status(rep, "hardware.signature"), "pass");
+		CHECK_STR(check_status(rep, "tcb.status"), "pass");
+		if (!a.stripped) {
+			/* The stripped log (RA-TLS) has no RTMR0..2 events: today's replay check cannot pass it. */
+			CHECK_STR(check_status(rep, "eventlog.replay"), "pass");
+			/* No OS manifest in this attestation: os.image warns OS_IMAGE_UNVERIFIED (issue 14). */
+			CHECK_STR(check_status(rep, "os.image"), "warn");
+			CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rep, "verdict")), "warn");
+		}
+		cJSON_Delete(rep);
+		cv_attestation_free(&a);
+		free(b);
+	}
+	free(coll);
 }
 
 static char *hex_of(const uint8_t *b, size_t n)
@@ -490,11 +481,9 @@ static void test_recognition(void)
 	size_t cn;
 	char *coll = (char *)load("near-mpc_collateral.json", &cn);
 	CHECK(coll != NULL);
-	static const char *const files[] = { "dstack-guest-agent_attestation_v0.bin", "attestation_v1_reconstructed.bin",
-		"attestation_v1_stripped_reconstructed.bin" };
 	for (size_t f = 0; coll && f < 3; f++) {
 		size_t n;
-		uint8_t *b = load(files[f], &n);
+		uint8_t *b = load(k_att_files[f], &n);
 		char *hex = hex_of(b, n);
 		for (int wrapped = 0; wrapped < 2; wrapped++) {
 			cJSON *ev;
