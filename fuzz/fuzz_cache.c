@@ -43,7 +43,10 @@ static void warm(const char *quote_rel, int hex_quote, const char *coll_rel, lon
 	char *out = NULL;
 	size_t out_len = 0;
 	cv_err e = cv_run_json_cached(cache, req, n, &out, &out_len);
-	if (e != CV_OK || !out || !strstr(out, "\"verdict\":\"pass\"")) {
+	/* pass or warn: the vectors' OS images ship no manifest, so os.image warns; what the cache needs is a
+	 * verified hardware signature. */
+	if (e != CV_OK || !out || (!strstr(out, "\"verdict\":\"pass\"") && !strstr(out, "\"verdict\":\"warn\"")) ||
+	    !strstr(out, "\"id\":\"hardware.signature\",\"status\":\"pass\"")) {
 		fprintf(stderr, "fuzz: warming the cache with %s failed: %.300s\n", quote_rel, out ? out : "(null)");
 		exit(2);
 	}
